@@ -1,0 +1,27 @@
+"""WePulse Open Data: a CKAN extension and the harvester adapters it drives.
+
+Two packages from one distribution:
+- ``ckanext.wepulse`` (in ckanext-wepulse/; ``ckanext`` stays a namespace package
+  shared with CKAN and the other extensions);
+- ``harvesters``: source adapters in plain Python, importing nothing from CKAN.
+
+Runtime dependencies are pinned in requirements.txt, which scripts/portal installs
+first: CKAN must come from ``ckan[requirements]`` to get its pinned dependencies.
+"""
+from setuptools import find_namespace_packages, find_packages, setup
+
+setup(
+    name="ckanext-wepulse",
+    version="0.1.0",
+    description="Open-data and transparency portal for Belgian local authorities",
+    license="AGPL-3.0-or-later",
+    python_requires=">=3.11",
+    package_dir={"ckanext": "ckanext-wepulse/ckanext", "harvesters": "harvesters"},
+    packages=find_namespace_packages("ckanext-wepulse", include=["ckanext.*"])
+    + find_packages(".", include=["harvesters", "harvesters.*"]),
+    include_package_data=True,
+    package_data={"ckanext.wepulse": ["*.yaml", "templates/**/*", "schemas/*", "i18n/**/*"]},
+    entry_points={
+        "ckan.plugins": ["wepulse = ckanext.wepulse.plugin:WepulsePlugin"],
+    },
+)
