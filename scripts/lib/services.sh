@@ -69,12 +69,8 @@ start_redis() {
   wait_until Redis 20 "" redis-cli -p "$REDIS_PORT" ping || die "Redis did not answer; see $LOG/redis.log"
 }
 
-stop_redis() {
-  pid_alive "$RUN/redis.pid" || return 0
-  redis-cli -p "$REDIS_PORT" shutdown >/dev/null 2>&1 || stop_pidfile redis
-  rm -f "$RUN/redis.pid"
-  say "stopped Redis"
-}
+# SIGTERM: Redis saves its data, then exits.
+stop_redis() { stop_pidfile redis; }
 
 # Solr's home is rebuilt from config/solr at every start (configuration from
 # the repository, index data kept), then the launcher checks every core loaded.

@@ -1,0 +1,37 @@
+"""The demo catalogue seed: creates, then updates in place, never duplicates."""
+from __future__ import annotations
+
+import pytest
+from ckan.plugins import toolkit as tk
+
+from ckanext.wepulse import demo
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+class TestDemoSeed:
+    def test_first_seed_creates_every_authority_and_dataset(self):
+        outcomes = list(demo.seed())
+        assert ("organization", "ixelles", "created") in outcomes
+        assert ("dataset", "ixelles-budget-communal", "created") in outcomes
+        found = tk.get_action("package_search")({}, {"q": "budget", "fq": "organization:ixelles"})
+        assert [d["name"] for d in found["results"]] == ["ixelles-budget-communal"]
+
+    def test_seeding_again_updates_and_never_duplicates(self):
+        list(demo.seed())
+        outcomes = list(demo.seed())
+        assert {outcome for _, _, outcome in outcomes} == {"updated"}
+        assert tk.get_action("package_search")({}, {"q": "*:*"})["count"] == 1
+        assert len(tk.get_action("organization_list")({}, {})) == 1
+
+    def test_a_deleted_demo_dataset_comes_back(self):
+        list(demo.seed())
+        context = {"ignore_auth": True, "user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]}
+        tk.get_action("package_delete")(context, {"id": "ixelles-budget-communal"})
+        list(demo.seed())
+        assert tk.get_action("package_show")(context, {"id": "ixelles-budget-communal"})["state"] == "active"
+
+    def test_catalogue_location_accepts_a_package_file_or_a_path(self, tmp_path):
+        shipped = demo.catalogue_path("ckanext.wepulse.demo:demo_catalogue.json")
+        assert shipped.endswith("ckanext/wepulse/demo/demo_catalogue.json")
+        own = tmp_path / "mine.json"
+        assert demo.catalogue_path(str(own)) == str(own)

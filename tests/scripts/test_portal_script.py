@@ -1,0 +1,185 @@
+"""scripts/portal as a newcomer uses it: a whole portal up from one command.
+
+These tests start a second portal beside the one under test elsewhere, with
+its own state directory and ports, so they prove the scripts on an empty
+installation without disturbing anything already running.
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+pytestmark = pytest.mark.portal
+
+
+@dataclass
+class Portal:
+    env: dict[str, str]
+    var: Path
+    url: str
+
+    def run(self, command: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(ROOT / "scripts" / "portal"), command],
+            env=self.env, capture_output=True, text=True, timeout=1200,
+        )
+
+    @property
+    def token(self) -> str:
+        return (self.var / "admin-api-token").read_text().strip()
+
+    def pids(self) -> dict[str, int]:
+        return {p.stem: int(p.read_text()) for p in (self.var / "run").glob("*.pid")}
+
+    def action(self, action: str, /, **data) -> dict:
+        response = requests.post(
+            f"{self.url}/api/3/action/{action}", json=data,
+            headers={"Authorization": self.token}, timeout=30,
+        )
+        body = response.json()
+        assert body["success"], body
+        return body["result"]
+
+    def search(self, **params) -> dict:
+        response = requests.get(f"{self.url}/api/3/action/package_search", params=params, timeout=30)
+        return response.json()["result"]
+
+
+def make_portal(name: str, offset: int, **env) -> Portal:
+    var = ROOT / "var" / name  # under var/: PostgreSQL's user must reach it
+    ports = {
+        "WEPULSE_PG_PORT": 5432 + offset, "WEPULSE_REDIS_PORT": 6379 + offset,
+        "WEPULSE_SOLR_PORT": 8983 + offset, "WEPULSE_WEB_PORT": 5000 + offset,
+    }
+    full_env = {**os.environ, "WEPULSE_VAR": str(var), **{k: str(v) for k, v in ports.items()}, **env}
+    return Portal(full_env, var, f"http://127.0.0.1:{ports['WEPULSE_WEB_PORT']}")
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def portal():
+    portal = make_portal("test-portal", offset=10)
+    portal.run("down")
+    shutil.rmtree(portal.var, ignore_errors=True)
+    first_up = portal.run("up")
+    assert first_up.returncode == 0, first_up.stdout + first_up.stderr
+    yield portal
+    portal.run("down")
+
+
+class QuietFileHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def dcat_source_server():
+    """A DCAT catalogue served on loopback, as an authority's site would."""
+    handler = functools.partial(QuietFileHandler, directory=str(CORPUS))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_up_serves_the_action_api_with_our_plugins(portal):
+    status = requests.get(f"{portal.url}/api/3/action/status_show", timeout=10).json()["result"]
+    assert status["ckan_version"] == "2.11.6"
+    assert {"wepulse", "dcat", "harvest", "scheming_datasets", "activity"} <= set(status["extensions"])
+
+
+def test_up_seeds_the_demo_catalogue(portal):
+    found = portal.search(fq="organization:ixelles")
+    assert [d["name"] for d in found["results"]] == ["ixelles-budget-communal"]
+    page = requests.get(f"{portal.url}/dataset/ixelles-budget-communal", timeout=30)
+    assert page.status_code == 200 and "Budget communal d&#39;Ixelles" in page.text
+
+
+def test_a_dataset_created_through_the_api_is_found_by_search(portal):
+    portal.action("package_create", name="ixelles-parcs", title="Parcs et jardins d'Ixelles",
+                  notes="Localisation des parcs publics.", owner_org="ixelles", license_id="cc-by")
+    assert [d["name"] for d in portal.search(q="jardins")["results"]] == ["ixelles-parcs"]
+    catalogue = requests.get(f"{portal.url}/catalog.ttl", timeout=30).text
+    assert "Parcs et jardins d'Ixelles" in catalogue
+
+
+def test_a_harvest_job_runs_through_the_workers(portal, dcat_source_server):
+    source = portal.action(
+        "harvest_source_create", name="ixelles-dcat", title="Ixelles DCAT",
+        url=f"{dcat_source_server}/ckanext-dcat-examples/dcat/catalog.rdf",
+        source_type="dcat_rdf", owner_org="ixelles", frequency="MANUAL",
+    )
+    job = portal.action("harvest_job_create", source_id=source["id"])
+    assert job["status"] in ("New", "Running")  # queued, or already picked up
+    deadline = time.monotonic() + 180
+    while True:
+        last_job = portal.action("harvest_source_show", id=source["id"])["status"]["last_job"]
+        if last_job["status"] == "Finished" or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert last_job["status"] == "Finished", last_job
+    assert last_job["stats"]["added"] == 2 and last_job["stats"]["errored"] == 0
+    assert portal.search(q="harvest_source_id:" + source["id"])["count"] == 2
+
+
+def test_a_second_up_is_harmless(portal):
+    pids_before = portal.pids()
+    datasets_before = portal.search(rows=0)["count"]
+    second_up = portal.run("up")
+    assert second_up.returncode == 0, second_up.stdout + second_up.stderr
+    assert "starting" not in second_up.stdout
+    assert portal.pids() == pids_before
+    assert portal.search(rows=0)["count"] == datasets_before
+
+
+def test_down_stops_what_up_started_and_keeps_the_data(portal):
+    pids = portal.pids()
+    assert {"web", "solr", "redis", "jobs-worker", "gather-consumer", "fetch-consumer"} <= set(pids)
+    datasets_before = portal.search(rows=0)["count"]
+    down = portal.run("down")
+    assert down.returncode == 0, down.stdout + down.stderr
+    assert not [name for name, pid in pids.items() if alive(pid)]
+    assert not (portal.var / "postgres" / "data" / "postmaster.pid").exists()
+    up_again = portal.run("up")
+    assert up_again.returncode == 0, up_again.stdout + up_again.stderr
+    assert portal.search(rows=0)["count"] == datasets_before
+
+
+def test_a_broken_solr_core_makes_up_fail_with_solrs_reason(tmp_path):
+    broken_config = tmp_path / "solr"
+    shutil.copytree(ROOT / "config" / "solr", broken_config)
+    schema = broken_config / "home" / "configsets" / "ckan" / "conf" / "schema.xml"
+    schema.write_text(schema.read_text().replace(
+        '<field name="title" type="text"', '<field name="title" type="no_such_type"'))
+    broken = make_portal("test-broken-solr", offset=20, WEPULSE_SOLR_CONFIG=str(broken_config))
+    shutil.rmtree(broken.var, ignore_errors=True)
+    try:
+        up = broken.run("up")
+        assert up.returncode != 0
+        assert "core 'ckan' did not load" in up.stderr
+        assert "no_such_type" in up.stderr
+        assert "Solr did not start" in up.stderr
+        assert not [name for name, pid in broken.pids().items() if alive(pid)]
+    finally:
+        broken.run("down")
+        shutil.rmtree(broken.var, ignore_errors=True)
