@@ -8,6 +8,7 @@ Two packages from one distribution:
 Runtime dependencies are pinned in requirements.txt, which scripts/portal installs
 first: CKAN must come from ``ckan[requirements]`` to get its pinned dependencies.
 """
+
 from setuptools import find_namespace_packages, find_packages, setup
 
 setup(

@@ -1,4 +1,5 @@
 """The WSGI entry point gunicorn serves: CKAN's app for the ini in $CKAN_INI."""
+
 import os
 from logging.config import fileConfig
 

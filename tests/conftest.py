@@ -5,11 +5,11 @@ Tests run against the real services `scripts/portal test` starts: PostgreSQL
 in var/test.ini. CKAN's pytest plugin provides app, clean_db, clean_index,
 with_plugins and the factories.
 """
+
 from __future__ import annotations
 
 import pytest
 from ckan.tests import factories
-
 
 # Enabled plugins that bring database migrations of their own.
 PLUGINS_WITH_TABLES = ("activity", "harvest")

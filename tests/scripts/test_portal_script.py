@@ -4,6 +4,7 @@ These tests start a second portal beside the one under test elsewhere, with
 its own state directory and ports, so they prove the scripts on an empty
 installation without disturbing anything already running.
 """
+
 from __future__ import annotations
 
 import functools
@@ -34,7 +35,10 @@ class Portal:
     def run(self, command: str) -> subprocess.CompletedProcess:
         return subprocess.run(
             [str(ROOT / "scripts" / "portal"), command],
-            env=self.env, capture_output=True, text=True, timeout=1200,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=1200,
         )
 
     @property
@@ -46,25 +50,36 @@ class Portal:
 
     def action(self, action: str, /, **data) -> dict:
         response = requests.post(
-            f"{self.url}/api/3/action/{action}", json=data,
-            headers={"Authorization": self.token}, timeout=30,
+            f"{self.url}/api/3/action/{action}",
+            json=data,
+            headers={"Authorization": self.token},
+            timeout=30,
         )
         body = response.json()
         assert body["success"], body
         return body["result"]
 
     def search(self, **params) -> dict:
-        response = requests.get(f"{self.url}/api/3/action/package_search", params=params, timeout=30)
+        response = requests.get(
+            f"{self.url}/api/3/action/package_search", params=params, timeout=30
+        )
         return response.json()["result"]
 
 
 def make_portal(name: str, offset: int, **env) -> Portal:
     var = ROOT / "var" / name  # under var/: PostgreSQL's user must reach it
     ports = {
-        "WEPULSE_PG_PORT": 5432 + offset, "WEPULSE_REDIS_PORT": 6379 + offset,
-        "WEPULSE_SOLR_PORT": 8983 + offset, "WEPULSE_WEB_PORT": 5000 + offset,
+        "WEPULSE_PG_PORT": 5432 + offset,
+        "WEPULSE_REDIS_PORT": 6379 + offset,
+        "WEPULSE_SOLR_PORT": 8983 + offset,
+        "WEPULSE_WEB_PORT": 5000 + offset,
     }
-    full_env = {**os.environ, "WEPULSE_VAR": str(var), **{k: str(v) for k, v in ports.items()}, **env}
+    full_env = {
+        **os.environ,
+        "WEPULSE_VAR": str(var),
+        **{k: str(v) for k, v in ports.items()},
+        **env,
+    }
     return Portal(full_env, var, f"http://127.0.0.1:{ports['WEPULSE_WEB_PORT']}")
 
 
@@ -105,7 +120,9 @@ def dcat_source_server():
 def test_up_serves_the_action_api_with_our_plugins(portal):
     status = requests.get(f"{portal.url}/api/3/action/status_show", timeout=10).json()["result"]
     assert status["ckan_version"] == "2.11.6"
-    assert {"wepulse", "dcat", "harvest", "scheming_datasets", "activity"} <= set(status["extensions"])
+    assert {"wepulse", "dcat", "harvest", "scheming_datasets", "activity"} <= set(
+        status["extensions"]
+    )
 
 
 def test_up_seeds_the_demo_catalogue(portal):
@@ -116,8 +133,14 @@ def test_up_seeds_the_demo_catalogue(portal):
 
 
 def test_a_dataset_created_through_the_api_is_found_by_search(portal):
-    portal.action("package_create", name="ixelles-parcs", title="Parcs et jardins d'Ixelles",
-                  notes="Localisation des parcs publics.", owner_org="ixelles", license_id="cc-by")
+    portal.action(
+        "package_create",
+        name="ixelles-parcs",
+        title="Parcs et jardins d'Ixelles",
+        notes="Localisation des parcs publics.",
+        owner_org="ixelles",
+        license_id="cc-by",
+    )
     assert [d["name"] for d in portal.search(q="jardins")["results"]] == ["ixelles-parcs"]
     catalogue = requests.get(f"{portal.url}/catalog.ttl", timeout=30).text
     assert "Parcs et jardins d'Ixelles" in catalogue
@@ -125,9 +148,13 @@ def test_a_dataset_created_through_the_api_is_found_by_search(portal):
 
 def test_a_harvest_job_runs_through_the_workers(portal, dcat_source_server):
     source = portal.action(
-        "harvest_source_create", name="ixelles-dcat", title="Ixelles DCAT",
+        "harvest_source_create",
+        name="ixelles-dcat",
+        title="Ixelles DCAT",
         url=f"{dcat_source_server}/ckanext-dcat-examples/dcat/catalog.rdf",
-        source_type="dcat_rdf", owner_org="ixelles", frequency="MANUAL",
+        source_type="dcat_rdf",
+        owner_org="ixelles",
+        frequency="MANUAL",
     )
     job = portal.action("harvest_job_create", source_id=source["id"])
     assert job["status"] in ("New", "Running")  # queued, or already picked up
@@ -169,8 +196,11 @@ def test_a_broken_solr_core_makes_up_fail_with_solrs_reason(tmp_path):
     broken_config = tmp_path / "solr"
     shutil.copytree(ROOT / "config" / "solr", broken_config)
     schema = broken_config / "home" / "configsets" / "ckan" / "conf" / "schema.xml"
-    schema.write_text(schema.read_text().replace(
-        '<field name="title" type="text"', '<field name="title" type="no_such_type"'))
+    schema.write_text(
+        schema.read_text().replace(
+            '<field name="title" type="text"', '<field name="title" type="no_such_type"'
+        )
+    )
     broken = make_portal("test-broken-solr", offset=20, WEPULSE_SOLR_CONFIG=str(broken_config))
     shutil.rmtree(broken.var, ignore_errors=True)
     try:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import click
-
 from ckanext.wepulse import demo as demo_catalogue
 
 __all__ = ["wepulse"]

@@ -1,4 +1,5 @@
 """The catalogue through the whole stack: Action API, PostgreSQL, Solr, DCAT-AP."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,7 +14,9 @@ DATASET = {
     "owner_org": "anderlecht",
     "license_id": "cc-by",
     "tag_string": "arbres,environnement",
-    "resources": [{"name": "Inventaire (CSV)", "url": "https://example.org/arbres.csv", "format": "CSV"}],
+    "resources": [
+        {"name": "Inventaire (CSV)", "url": "https://example.org/arbres.csv", "format": "CSV"}
+    ],
 }
 
 
@@ -33,7 +36,9 @@ def published_dataset(app, sysadmin_token) -> dict:
 @pytest.mark.usefixtures("with_plugins", "clean_index")
 class TestPublishedDataset:
     def test_package_search_finds_it_through_solr(self, app, published_dataset):
-        result = app.get("/api/3/action/package_search", query_string={"q": "remarquables"}).get_json()
+        result = app.get(
+            "/api/3/action/package_search", query_string={"q": "remarquables"}
+        ).get_json()
         assert [d["name"] for d in result["result"]["results"]] == [DATASET["name"]]
 
     def test_search_filters_on_its_authority(self, app, published_dataset):
@@ -55,8 +60,11 @@ class TestPublishedDataset:
         response = app.get("/catalog.ttl")
         assert response.status_code == 200
         graph = rdflib.Graph().parse(data=response.get_data(as_text=True), format="turtle")
-        titles = {str(t) for d in graph.subjects(rdflib.RDF.type, DCAT.Dataset)
-                  for t in graph.objects(d, DCTERMS.title)}
+        titles = {
+            str(t)
+            for d in graph.subjects(rdflib.RDF.type, DCAT.Dataset)
+            for t in graph.objects(d, DCTERMS.title)
+        }
         assert titles == {DATASET["title"]}
         distributions = list(graph.subjects(rdflib.RDF.type, DCAT.Distribution))
         assert len(distributions) == 1

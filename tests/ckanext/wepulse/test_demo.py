@@ -1,9 +1,9 @@
 """The demo catalogue seed: creates, then updates in place, never duplicates."""
+
 from __future__ import annotations
 
 import pytest
 from ckan.plugins import toolkit as tk
-
 from ckanext.wepulse import demo
 
 
@@ -25,10 +25,16 @@ class TestDemoSeed:
 
     def test_a_deleted_demo_dataset_comes_back(self):
         list(demo.seed())
-        context = {"ignore_auth": True, "user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]}
+        context = {
+            "ignore_auth": True,
+            "user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"],
+        }
         tk.get_action("package_delete")(context, {"id": "ixelles-budget-communal"})
         list(demo.seed())
-        assert tk.get_action("package_show")(context, {"id": "ixelles-budget-communal"})["state"] == "active"
+        assert (
+            tk.get_action("package_show")(context, {"id": "ixelles-budget-communal"})["state"]
+            == "active"
+        )
 
     def test_catalogue_location_accepts_a_package_file_or_a_path(self, tmp_path):
         shipped = demo.catalogue_path("ckanext.wepulse.demo:demo_catalogue.json")

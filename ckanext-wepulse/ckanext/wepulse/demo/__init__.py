@@ -3,6 +3,7 @@
 Seeding goes through the Action API as the site user, so the demo data is
 validated by the same schema as anything a publisher creates.
 """
+
 from __future__ import annotations
 
 import importlib.resources
@@ -48,5 +49,7 @@ def _upsert(entity: str, data: dict[str, Any]) -> str:
         tk.get_action(f"{entity}_create")(dict(context), dict(data))
         return "created"
     # A seeded entity that was deleted comes back: the demo must be whole.
-    tk.get_action(f"{entity}_update")(dict(context), {**data, "id": existing["id"], "state": "active"})
+    tk.get_action(f"{entity}_update")(
+        dict(context), {**data, "id": existing["id"], "state": "active"}
+    )
     return "updated"
