@@ -42,8 +42,12 @@ start_web() {
   pid_alive "$RUN/web.pid" && return 0
   port_busy "$WEB_PORT" && die "port $WEB_PORT is taken by another program; stop it or set WEPULSE_WEB_PORT"
   say "starting CKAN on http://127.0.0.1:$WEB_PORT ($WEB_WORKERS workers)"
+  # No --preload: each worker must open its own database connections (a pool
+  # inherited across fork() is shared and corrupts). Threads keep idle browser
+  # connections from blocking a worker when no proxy buffers in front.
   CKAN_INI=$CKAN_INI spawn web "$VENV/bin/gunicorn" --chdir "$ROOT/config" wsgi:application \
-    --bind "127.0.0.1:$WEB_PORT" --workers "$WEB_WORKERS" --timeout 120 --preload
+    --bind "127.0.0.1:$WEB_PORT" --workers "$WEB_WORKERS" --worker-class gthread --threads 4 \
+    --timeout 120
   local status=0
   wait_until CKAN 120 "$RUN/web.pid" http_ok "http://127.0.0.1:$WEB_PORT/api/3/action/status_show" || status=$?
   if [ $status -ne 0 ]; then

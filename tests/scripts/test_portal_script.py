@@ -7,6 +7,7 @@ installation without disturbing anything already running.
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import http.server
 import os
@@ -144,6 +145,24 @@ def test_a_dataset_created_through_the_api_is_found_by_search(portal):
     assert [d["name"] for d in portal.search(q="jardins")["results"]] == ["ixelles-parcs"]
     catalogue = requests.get(f"{portal.url}/catalog.ttl", timeout=30).text
     assert "Parcs et jardins d'Ixelles" in catalogue
+
+
+def test_the_web_server_answers_concurrent_visitors(portal):
+    pages = [
+        "/",
+        "/dataset/",
+        "/dataset/ixelles-budget-communal",
+        "/organization/ixelles",
+        "/api/3/action/package_search?q=budget",
+        "/catalog.ttl",
+    ] * 8
+
+    def status(path: str) -> int:
+        return requests.get(portal.url + path, timeout=60).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=12) as pool:
+        statuses = list(pool.map(status, pages))
+    assert statuses == [200] * len(pages)
 
 
 def test_a_harvest_job_runs_through_the_workers(portal, dcat_source_server):
