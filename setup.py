@@ -21,8 +21,17 @@ setup(
     packages=find_namespace_packages("ckanext-wepulse", include=["ckanext.*"])
     + find_packages(".", include=["harvesters", "harvesters.*"]),
     include_package_data=True,
-    package_data={"ckanext.wepulse": ["*.yaml", "templates/**/*", "schemas/*", "i18n/**/*"]},
+    package_data={
+        "ckanext.wepulse": ["*.yaml", "templates/**/*", "i18n/**/*"],
+        "ckanext.wepulse.schemas": ["*.yaml"],
+        "ckanext.wepulse.vocabularies": ["*.csv"],
+        "ckanext.wepulse.authorities": ["*.csv", "*.md"],
+        "ckanext.wepulse.demo": ["*.json"],
+    },
     entry_points={
         "ckan.plugins": ["wepulse = ckanext.wepulse.plugin:WepulsePlugin"],
+        "ckan.rdf.profiles": [
+            "wepulse_dcat_ap = ckanext.wepulse.dcat_profile:WepulseDCATAPProfile"
+        ],
     },
 )

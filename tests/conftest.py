@@ -12,7 +12,7 @@ import pytest
 from ckan.tests import factories
 
 # Enabled plugins that bring database migrations of their own.
-PLUGINS_WITH_TABLES = ("activity", "harvest")
+PLUGINS_WITH_TABLES = ("activity", "harvest", "wepulse")
 
 
 @pytest.fixture

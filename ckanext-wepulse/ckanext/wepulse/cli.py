@@ -1,7 +1,14 @@
 from __future__ import annotations
 
+import sys
+
+import ckan.plugins.toolkit as tk
 import click
+
+from ckanext.wepulse import authorities as refnis
 from ckanext.wepulse import demo as demo_catalogue
+from ckanext.wepulse import validation
+from ckanext.wepulse.seeding import site_context
 
 __all__ = ["wepulse"]
 
@@ -25,3 +32,71 @@ def demo_seed(catalogue: str | None):
     """
     for kind, name, outcome in demo_catalogue.seed(catalogue):
         click.echo(f"{kind} {name}: {outcome}")
+
+
+@wepulse.group()
+def authorities():
+    """The publishing authorities: municipalities and CPAS."""
+
+
+@authorities.command("seed")
+@click.argument("refnis_file", required=False, type=click.Path(exists=True, dir_okay=False))
+def authorities_seed(refnis_file: str | None):
+    """Create or update the Brussels and Walloon municipalities and their CPAS
+    from Statbel's REFNIS code list (idempotent). REFNIS_FILE defaults to the
+    copy shipped with the extension."""
+    with open(refnis_file or refnis.REFNIS_FILE, "rb") as f:
+        found = list(refnis.read_refnis(f.read()))
+    outcomes: dict[str, int] = {}
+    with click.progressbar(refnis.seed(found), length=len(found), label="Authorities") as bar:
+        for _name, outcome in bar:
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    click.echo(", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())))
+
+
+@wepulse.command()
+@click.argument("dataset", required=False)
+@click.option("--all", "all_datasets", is_flag=True, help="Validate every dataset.")
+@click.option(
+    "--profile",
+    type=click.Choice(sorted(validation.PROFILES)),
+    multiple=True,
+    help="DCAT-AP version(s); default: ckanext.wepulse.validation.profiles.",
+)
+def validate(dataset: str | None, all_datasets: bool, profile: tuple[str, ...]):
+    """Check datasets' DCAT-AP against the official SHACL shapes and store the results.
+
+    Exits with status 1 when any dataset does not conform.
+    """
+    if bool(dataset) == all_datasets:
+        raise click.UsageError("Give one DATASET or --all.")
+    context = site_context()
+    ids = [dataset] if dataset else tk.get_action("package_list")(dict(context), {})
+    failed = 0
+    with click.progressbar(ids, label="Validating", file=sys.stderr) as bar:
+        results = [(name, result) for name in bar for result in _validate(context, name, profile)]
+    for name, result in results:
+        if not result["conforms"]:
+            failed += 1
+            click.echo(f"{name} [{result['profile']}]: {result['violations']} violation(s)")
+            for message in result["messages"]:
+                if message["severity"] == "Violation":
+                    click.echo(f"  - {message['path'] or message['focus']}: {message['message']}")
+    click.echo(
+        f"{len(ids)} dataset(s) checked, {failed} result(s) not conforming, "
+        f"{sum(r['violations'] for _, r in results)} violation(s)"
+    )
+    if failed:
+        sys.exit(1)
+
+
+def _validate(context, name: str, profiles: tuple[str, ...]):
+    if not profiles:
+        return tk.get_action("wepulse_dataset_validate")(dict(context), {"id": name})
+    return [
+        result
+        for profile in profiles
+        for result in tk.get_action("wepulse_dataset_validate")(
+            dict(context), {"id": name, "profile": profile}
+        )
+    ]

@@ -1,10 +1,37 @@
 from __future__ import annotations
 
+from typing import Any
+
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
+from ckanext.wepulse.jobs import validate_dataset
 
+
+@tk.blanket.actions
+@tk.blanket.auth_functions
 @tk.blanket.cli
 @tk.blanket.config_declarations
+@tk.blanket.helpers
+@tk.blanket.validators
 class WepulsePlugin(p.SingletonPlugin):
     """The WePulse portal: Belgian authorities' open data on CKAN."""
+
+    p.implements(p.IConfigurer)
+    p.implements(p.IPackageController, inherit=True)
+
+    # IConfigurer
+    def update_config(self, config):
+        tk.add_template_directory(config, "templates")
+
+    # IPackageController: every change is validated again, off the request.
+    def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        self._queue_validation(pkg_dict)
+
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        self._queue_validation(pkg_dict)
+
+    @staticmethod
+    def _queue_validation(pkg_dict: dict[str, Any]) -> None:
+        if pkg_dict.get("type", "dataset") == "dataset" and pkg_dict.get("id"):
+            tk.enqueue_job(validate_dataset, [pkg_dict["id"]], title=f"Validate {pkg_dict['id']}")

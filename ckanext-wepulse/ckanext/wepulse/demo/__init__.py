@@ -9,9 +9,10 @@ from __future__ import annotations
 import importlib.resources
 import json
 from collections.abc import Iterator
-from typing import Any
 
 import ckan.plugins.toolkit as tk
+
+from ckanext.wepulse.seeding import upsert
 
 
 def catalogue_path(location: str | None = None) -> str:
@@ -35,21 +36,6 @@ def seed(location: str | None = None) -> Iterator[tuple[str, str, str]]:
     with open(catalogue_path(location), encoding="utf-8") as f:
         catalogue = json.load(f)
     for organization in catalogue["organizations"]:
-        yield "organization", organization["name"], _upsert("organization", organization)
+        yield "organization", organization["name"], upsert("organization", organization)
     for dataset in catalogue["datasets"]:
-        yield "dataset", dataset["name"], _upsert("package", dataset)
-
-
-def _upsert(entity: str, data: dict[str, Any]) -> str:
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    context = {"user": site_user["name"], "ignore_auth": True}
-    try:
-        existing = tk.get_action(f"{entity}_show")(dict(context), {"id": data["name"]})
-    except tk.ObjectNotFound:
-        tk.get_action(f"{entity}_create")(dict(context), dict(data))
-        return "created"
-    # A seeded entity that was deleted comes back: the demo must be whole.
-    tk.get_action(f"{entity}_update")(
-        dict(context), {**data, "id": existing["id"], "state": "active"}
-    )
-    return "updated"
+        yield "dataset", dataset["name"], upsert("package", dataset)

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan.types import Context, DataDict
+from ckanext.dcat.processors import RDFSerializer
+
+from ckanext.wepulse.logic import schema
+from ckanext.wepulse.model import DatasetValidation
+from ckanext.wepulse.validation import validate_graph
+
+__all__ = ["wepulse_dataset_validate", "wepulse_dataset_validation_show"]
+
+# The ckanext-dcat profile chain that writes each DCAT-AP version.
+RDF_PROFILES = {
+    "dcat-ap-3.0.1": ["euro_dcat_ap_3", "wepulse_dcat_ap"],
+    "dcat-ap-2.1.1": ["euro_dcat_ap_2", "wepulse_dcat_ap"],
+}
+
+
+def _profiles(data_dict: DataDict) -> list[str]:
+    return (
+        [data_dict["profile"]]
+        if data_dict.get("profile")
+        else tk.config.get("ckanext.wepulse.validation.profiles")
+    )
+
+
+def wepulse_dataset_validate(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
+    """Validate a dataset's DCAT-AP against the official SHACL shapes, store
+    and return the result for each DCAT-AP version.
+
+    :param id: the dataset's id or name
+    :type id: string
+    :param profile: one DCAT-AP version (``dcat-ap-3.0.1`` or ``dcat-ap-2.1.1``);
+        default: those in ``ckanext.wepulse.validation.profiles``
+    :type profile: string
+    :rtype: list of dicts (profile, conforms, violations, messages, validated_at)
+    """
+    data_dict, errors = tk.navl_validate(data_dict, schema.dataset_validation_schema(), context)
+    if errors:
+        raise tk.ValidationError(errors)
+    tk.check_access("wepulse_dataset_validate", context, data_dict)
+    dataset = tk.get_action("package_show")(
+        {"ignore_auth": True, "user": context.get("user")}, {"id": data_dict["id"]}
+    )
+    results = []
+    for profile in _profiles(data_dict):
+        serializer = RDFSerializer(profiles=RDF_PROFILES[profile])
+        serializer.graph_from_dataset(dataset)
+        conforms, findings = validate_graph(serializer.g, profile)
+        row = DatasetValidation.save(
+            dataset["id"], profile, conforms, [f.as_dict() for f in findings]
+        )
+        results.append(row.as_dict())
+    return results
+
+
+@tk.side_effect_free
+def wepulse_dataset_validation_show(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
+    """The latest stored DCAT-AP validation of a dataset, one entry per version
+    (empty when it was never validated).
+
+    :param id: the dataset's id or name
+    :type id: string
+    :rtype: list of dicts (profile, conforms, violations, messages, validated_at)
+    """
+    data_dict, errors = tk.navl_validate(data_dict, schema.dataset_validation_schema(), context)
+    if errors:
+        raise tk.ValidationError(errors)
+    tk.check_access("wepulse_dataset_validation_show", context, data_dict)
+    dataset = tk.get_action("package_show")(dict(context), {"id": data_dict["id"]})
+    return [
+        row.as_dict()
+        for row in DatasetValidation.for_package(dataset["id"])
+        if not data_dict.get("profile") or row.profile == data_dict["profile"]
+    ]

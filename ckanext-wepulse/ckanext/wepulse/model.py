@@ -1,0 +1,57 @@
+"""The extension's own table: each dataset's latest DCAT-AP validation."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, UnicodeText
+
+__all__ = ["DatasetValidation"]
+
+
+class DatasetValidation(tk.BaseModel):
+    """One row per dataset and DCAT-AP version (profile), replaced at each run."""
+
+    __tablename__ = "wepulse_dataset_validation"
+
+    package_id = Column(UnicodeText, ForeignKey("package.id", ondelete="CASCADE"), primary_key=True)
+    profile = Column(UnicodeText, primary_key=True)  # e.g. "dcat-ap-3.0.1"
+    conforms = Column(Boolean, nullable=False)
+    violations = Column(Integer, nullable=False)
+    messages = Column(JSON, nullable=False)  # [{"focus", "path", "message", "severity"}]
+    validated_at = Column(DateTime, nullable=False)
+
+    @classmethod
+    def save(cls, package_id: str, profile: str, conforms: bool, messages: list[dict[str, Any]]):
+        row = model.Session.get(cls, (package_id, profile)) or cls(
+            package_id=package_id, profile=profile
+        )
+        row.conforms = conforms
+        row.violations = sum(1 for m in messages if m["severity"] == "Violation")
+        row.messages = messages
+        row.validated_at = datetime.datetime.utcnow()
+        model.Session.add(row)
+        model.Session.commit()
+        return row
+
+    @classmethod
+    def for_package(cls, package_id: str) -> list[DatasetValidation]:
+        return (
+            model.Session.query(cls)
+            .filter(cls.package_id == package_id)
+            .order_by(cls.profile)
+            .all()
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "package_id": self.package_id,
+            "profile": self.profile,
+            "conforms": self.conforms,
+            "violations": self.violations,
+            "messages": self.messages,
+            "validated_at": self.validated_at.isoformat(),
+        }
