@@ -9,6 +9,7 @@ Parsing does the reverse, so harvested DCAT-AP lands in our schema.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -41,6 +42,7 @@ PUBLISHER_TYPE_LABELS = {
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 # Belgian portals (data.gov.be) use Belgif's copy of the EU data themes.
 BELGIF_THEMES = "http://vocab.belgif.be/auth/datatheme/"
+BELGIF_ONLY_THEMES = {"CULT": "EDUC"}  # EU: "Education, culture and sport"
 
 
 class WepulseDCATAPProfile(RDFProfile):
@@ -64,8 +66,21 @@ class WepulseDCATAPProfile(RDFProfile):
             self.g.add((territory, RDF.type, DCT.Location))
         self._describe_concepts(dataset_ref)
         licence = vocabularies.load("licences").lookup(dataset_dict.get("license_id") or "")
+        landing_page = self.g.value(dataset_ref, DCAT.landingPage)
         for distribution in self.g.objects(dataset_ref, DCAT.distribution):
             self._vocabulary_iris(distribution)
+            # A distribution harvested without a link (its source described it
+            # elsewhere) is reached through the dataset's landing page or,
+            # failing that, its own IRI at the source: DCAT-AP requires one.
+            if not any(self.g.objects(distribution, DCAT.accessURL)):
+                fallback = landing_page or (
+                    distribution
+                    if str(distribution).startswith(("http://", "https://"))
+                    and not str(distribution).startswith(self._site_url())
+                    else None
+                )
+                if fallback:
+                    self.g.add((distribution, DCAT.accessURL, URIRef(str(fallback))))
             # DCAT-AP puts the licence on distributions; CKAN keeps it on the dataset.
             if licence and not any(self.g.objects(distribution, DCT.license)):
                 self.g.add((distribution, DCT.license, URIRef(licence.uri)))
@@ -134,8 +149,11 @@ class WepulseDCATAPProfile(RDFProfile):
             self.g.add((publisher, FOAF.homepage, URIRef(authority["website"])))
 
     @staticmethod
-    def _organization_uri(authority: dict[str, Any]) -> str:
-        return tk.config.get("ckan.site_url").rstrip("/") + "/organization/" + authority["name"]
+    def _site_url() -> str:
+        return tk.config.get("ckan.site_url").rstrip("/")
+
+    def _organization_uri(self, authority: dict[str, Any]) -> str:
+        return self._site_url() + "/organization/" + authority["name"]
 
     def _vocabulary_iris(self, distribution: URIRef) -> None:
         """Short codes CKAN keeps ("CSV", "text/csv", "cc-by") as vocabulary IRIs."""
@@ -176,10 +194,15 @@ class WepulseDCATAPProfile(RDFProfile):
         """Vocabulary IRIs back to what our schema stores; unknown values are kept
         as given, for validation to report."""
         themes = vocabularies.load("data_themes")
-        dataset_dict["theme"] = [
-            _concept_uri(themes, theme.replace(BELGIF_THEMES, themes.scheme + "/"))
-            for theme in _as_list(dataset_dict.get("theme"))
-        ]
+        dataset_dict["theme"] = list(
+            dict.fromkeys(
+                _concept_uri(themes, _eu_theme(t)) for t in _as_list(dataset_dict.get("theme"))
+            )
+        )
+        if dataset_dict.get("tags_translated"):
+            # Our keywords are tags_translated; CKAN's tag rules would refuse
+            # real ones (apostrophes), so ckanext-dcat's copy is not kept.
+            dataset_dict.pop("tags", None)
         file_types = vocabularies.load("file_types")
         licences = vocabularies.load("licences")
         for resource in dataset_dict.get("resources", []):
@@ -192,12 +215,26 @@ class WepulseDCATAPProfile(RDFProfile):
         return dataset_dict
 
 
+def _eu_theme(theme: str) -> str:
+    """The EU data theme a harvested theme means. Belgian portals use Belgif's
+    copy of the EU themes, with its own CULT, and both write sub-themes as
+    fragments (…/data-theme/EDUC#SPORT): the theme is the part before."""
+    theme = theme.split("#")[0]
+    if theme.startswith(BELGIF_THEMES):
+        code = theme[len(BELGIF_THEMES) :]
+        return BELGIF_ONLY_THEMES.get(code, code)
+    return theme
+
+
 def _concept_uri(vocabulary: vocabularies.Vocabulary, value: str) -> str:
     concept = vocabulary.lookup(value)
     return concept.uri if concept else value
 
 
 def _as_list(value: Any) -> list[str]:
+    """ckanext-dcat hands list fields over as lists or as JSON text."""
     if not value:
         return []
+    if isinstance(value, str) and value.lstrip().startswith("["):
+        value = json.loads(value)
     return value if isinstance(value, list) else [value]

@@ -70,10 +70,21 @@ def _as_dict(value: Any, field: str, errors: list[str]) -> dict[str, Any]:
     return value
 
 
+def _known_language(lang: str, languages: list[str]) -> bool:
+    """The portal's languages, and any other language of the EU vocabulary:
+    harvested metadata in Spanish or Catalan is kept, not refused."""
+    return lang in languages or any(
+        c.extra.get("iso_639_1") == lang for c in vocabularies.load("languages")
+    )
+
+
 def _check_languages(value: dict[str, Any], languages: list[str], errors: list[str]) -> None:
-    unknown = sorted(set(value) - set(languages))
+    unknown = sorted(lang for lang in value if not _known_language(lang, languages))
     if unknown:
-        errors.append(f"Unknown language {', '.join(unknown)}: use {', '.join(languages)}")
+        errors.append(
+            f"Unknown language {', '.join(unknown)}: use a two-letter code such as "
+            + ", ".join(languages)
+        )
 
 
 @scheming_validator
@@ -133,11 +144,11 @@ def fluent_tags(field: dict[str, Any], schema: dict[str, Any]):
     """Keywords per language: ``{"fr": ["budget"], "nl": ["begroting"]}``.
 
     A language's keywords may also come as one comma-separated string (forms).
+    Unlike CKAN's tags, keywords are free text ("Services d'utilité publique"):
+    only their length and markup are checked.
     """
     languages = content_languages(field, schema)
-    tag_validators = [
-        tk.get_validator(name) for name in ("tag_length_validator", "tag_name_validator")
-    ]
+    tag_length = tk.get_validator("tag_length_validator")
 
     def validator(
         key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
@@ -155,8 +166,9 @@ def fluent_tags(field: dict[str, Any], schema: dict[str, Any]):
                 if not tag:
                     continue
                 try:
-                    for check in tag_validators:
-                        check(tag, context)
+                    tag_length(tag, context)
+                    if any(c in tag for c in "<>") or not tag.isprintable():
+                        raise tk.Invalid("markup and control characters are not allowed")
                 except tk.Invalid as error:
                     errors[key].append(f"{lang} keyword {tag!r}: {error.error}")
                     continue

@@ -1,0 +1,108 @@
+"""DCAT-AP out of the portal: what a harvesting portal (data.gov.be,
+data.europa.eu, any CKAN with ckanext-dcat) reads from us."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from ckanext.dcat.processors import RDFParser
+from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS
+
+EU = "http://publications.europa.eu/resource/authority/"
+
+
+@pytest.fixture
+def trees_graph(app, trees) -> tuple[Graph, URIRef]:
+    response = app.get(f"/dataset/{trees['name']}.ttl")
+    assert response.status_code == 200
+    graph = Graph().parse(data=response.get_data(as_text=True), format="turtle")
+    return graph, next(graph.subjects(RDF.type, DCAT.Dataset))
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+class TestDatasetRdf:
+    def test_translated_fields_are_language_tagged_literals_without_untagged_copies(
+        self, trees_graph
+    ):
+        graph, dataset = trees_graph
+        titles = set(graph.objects(dataset, DCTERMS.title))
+        assert titles == {
+            Literal("Arbres d'alignement", lang="fr"),
+            Literal("Laanbomen", lang="nl"),
+            Literal("Straßenbäume", lang="de"),
+            Literal("Street trees", lang="en"),
+        }
+        assert {d.language for d in graph.objects(dataset, DCTERMS.description)} == {
+            "fr",
+            "nl",
+            "de",
+            "en",
+        }
+        assert Literal("bomen", lang="nl") in set(graph.objects(dataset, DCAT.keyword))
+        distribution = next(graph.objects(dataset, DCAT.distribution))
+        assert set(graph.objects(distribution, DCTERMS.title)) == {
+            Literal("Inventaire 2023", lang="fr"),
+            Literal("Inventaris 2023", lang="nl"),
+        }
+
+    def test_the_publisher_is_the_authority_named_in_its_languages(self, trees_graph):
+        graph, dataset = trees_graph
+        publisher = graph.value(dataset, DCTERMS.publisher)
+        assert publisher == URIRef("https://data.example.be/authority/schaerbeek")
+        assert set(graph.objects(publisher, FOAF.name)) == {
+            Literal("Schaerbeek", lang="fr"),
+            Literal("Schaarbeek", lang="nl"),
+        }
+        assert graph.value(publisher, DCTERMS.type) == URIRef(
+            "http://purl.org/adms/publishertype/LocalAuthority"
+        )
+
+    def test_spatial_coverage_defaults_to_the_authoritys_nis_territory(self, trees_graph):
+        graph, dataset = trees_graph
+        assert set(graph.objects(dataset, DCTERMS.spatial)) == {
+            URIRef("http://vocab.belgif.be/auth/refnis2019/21015")
+        }
+
+    def test_licence_format_and_media_type_are_vocabulary_iris(self, trees_graph):
+        graph, dataset = trees_graph
+        distribution = next(graph.objects(dataset, DCAT.distribution))
+        assert graph.value(distribution, DCTERMS.license) == URIRef(EU + "licence/CC0")
+        assert graph.value(distribution, DCTERMS["format"]) == URIRef(EU + "file-type/CSV")
+        assert graph.value(distribution, DCAT.mediaType) == URIRef(
+            "https://www.iana.org/assignments/media-types/text/csv"
+        )
+
+    def test_themes_and_hvd_categories_are_labelled_concepts(self, trees_graph):
+        graph, dataset = trees_graph
+        theme = graph.value(dataset, DCAT.theme)
+        assert theme == URIRef(EU + "data-theme/ENVI")
+        assert (theme, RDF.type, SKOS.Concept) in graph
+        assert Literal("Environnement", lang="fr") in set(graph.objects(theme, SKOS.prefLabel))
+        hvd = URIRef("http://data.europa.eu/bna/c_dd313021")
+        assert (dataset, URIRef("http://data.europa.eu/r5r/hvdCategory"), hvd) in graph
+        assert (hvd, RDF.type, SKOS.Concept) in graph
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+def test_a_stock_ckanext_dcat_harvester_reads_our_catalogue_back(app, trees):
+    """What any CKAN harvesting us does: ckanext-dcat's RDFParser, euro_dcat_ap_3 only."""
+    response = app.get("/catalog.ttl")
+    parser = RDFParser(profiles=["euro_dcat_ap_3"])
+    parser.parse(response.get_data(as_text=True), _format="turtle")
+    datasets = list(parser.datasets())
+    assert len(datasets) == 1
+    dataset = datasets[0]
+    assert dataset["title"] in TITLES
+    assert dataset["notes"].startswith("Inventaire") or dataset["notes"].startswith("Inventory")
+    assert len(dataset["resources"]) == 1
+    assert dataset["resources"][0]["url"] == "https://data.example.be/schaerbeek/arbres-2023.csv"
+    assert dataset["resources"][0]["license"] == EU + "licence/CC0"
+    assert dataset["publisher"][0]["uri"] == "https://data.example.be/authority/schaerbeek"
+    languages = dataset["language"]  # a JSON list when read as a plain extra
+    languages = json.loads(languages) if isinstance(languages, str) else languages
+    assert sorted(languages) == [EU + "language/FRA", EU + "language/NLD"]
+
+
+TITLES = {"Arbres d'alignement", "Laanbomen", "Straßenbäume", "Street trees"}
