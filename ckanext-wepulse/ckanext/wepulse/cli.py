@@ -7,6 +7,7 @@ import click
 
 from ckanext.wepulse import authorities as refnis
 from ckanext.wepulse import demo as demo_catalogue
+from ckanext.wepulse import dump as catalogue_dump
 from ckanext.wepulse import validation
 from ckanext.wepulse.seeding import site_context
 
@@ -100,3 +101,22 @@ def _validate(context, name: str, profiles: tuple[str, ...]):
             dict(context), {"id": name, "profile": profile}
         )
     ]
+
+
+@wepulse.command()
+@click.argument("output", type=click.File("wb"))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(catalogue_dump.FORMATS)),
+    default="ttl",
+    show_default=True,
+    help="Turtle or N-Triples.",
+)
+def dump(output, fmt: str):
+    """Write the whole catalogue as DCAT-AP to OUTPUT (a file, or - for stdout),
+    one dataset at a time, so memory stays flat however large the catalogue."""
+    total = catalogue_dump.public_dataset_count()
+    with click.progressbar(length=total, label="Dumping", file=sys.stderr) as bar:
+        count = catalogue_dump.dump_catalogue(output, fmt, progress=lambda: bar.update(1))
+    click.echo(f"{count} dataset(s) written", err=True)

@@ -10,6 +10,7 @@ Parsing does the reverse, so harvested DCAT-AP lands in our schema.
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -45,15 +46,39 @@ BELGIF_THEMES = "http://vocab.belgif.be/auth/datatheme/"
 BELGIF_ONLY_THEMES = {"CULT": "EDUC"}  # EU: "Education, culture and sport"
 
 
-class WepulseDCATAPProfile(RDFProfile):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._authorities: dict[str, dict[str, Any]] = {}  # per serialisation
+# ckanext-dcat makes a new profile per dataset: authorities are cached here,
+# briefly, so a catalogue page or a dump asks for each authority once.
+AUTHORITY_CACHE_SECONDS = 60.0
+_authorities: dict[str, tuple[float, dict[str, Any]]] = {}
 
+
+def _authority(organization_id: str | None) -> dict[str, Any] | None:
+    if not organization_id:
+        return None
+    cached = _authorities.get(organization_id)
+    if cached and time.monotonic() - cached[0] < AUTHORITY_CACHE_SECONDS:
+        return cached[1] or None
+    try:
+        authority = tk.get_action("organization_show")(
+            {"ignore_auth": True},
+            {
+                "id": organization_id,
+                "include_datasets": False,
+                "include_users": False,
+                "include_extras": True,
+            },
+        )
+    except tk.ObjectNotFound:
+        authority = {}
+    _authorities[organization_id] = (time.monotonic(), authority)
+    return authority or None
+
+
+class WepulseDCATAPProfile(RDFProfile):
     # Output
 
     def graph_from_dataset(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
-        authority = self._authority(dataset_dict.get("owner_org"))
+        authority = _authority(dataset_dict.get("owner_org"))
         if authority and not dataset_dict.get("publisher"):
             self._set_publisher(dataset_ref, authority)
         if (
@@ -101,24 +126,6 @@ class WepulseDCATAPProfile(RDFProfile):
                     self.g.add((value, SKOS.inScheme, URIRef(vocabulary.scheme)))
                     for lang, label in concept.labels.items():
                         self.g.add((value, SKOS.prefLabel, Literal(label, lang=lang)))
-
-    def _authority(self, organization_id: str | None) -> dict[str, Any] | None:
-        if not organization_id:
-            return None
-        if organization_id not in self._authorities:
-            try:
-                self._authorities[organization_id] = tk.get_action("organization_show")(
-                    {"ignore_auth": True},
-                    {
-                        "id": organization_id,
-                        "include_datasets": False,
-                        "include_users": False,
-                        "include_extras": True,
-                    },
-                )
-            except tk.ObjectNotFound:
-                self._authorities[organization_id] = {}
-        return self._authorities[organization_id] or None
 
     def _set_publisher(self, dataset_ref: URIRef, authority: dict[str, Any]) -> None:
         """The authority, in place of ckanext-dcat's fallback from the organization."""

@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, UnicodeText
 
-__all__ = ["DatasetValidation"]
+__all__ = ["DatasetRdf", "DatasetValidation"]
 
 
 class DatasetValidation(tk.BaseModel):
@@ -55,3 +55,23 @@ class DatasetValidation(tk.BaseModel):
             "messages": self.messages,
             "validated_at": self.validated_at.isoformat(),
         }
+
+
+class DatasetRdf(tk.BaseModel):
+    """A dataset's DCAT-AP graph, serialised by the background job after each
+    change, so a full-catalogue dump streams text instead of rebuilding graphs."""
+
+    __tablename__ = "wepulse_dataset_rdf"
+
+    package_id = Column(UnicodeText, ForeignKey("package.id", ondelete="CASCADE"), primary_key=True)
+    source_modified = Column(DateTime, nullable=False)  # the dataset's metadata_modified
+    turtle = Column(UnicodeText, nullable=False)
+    ntriples = Column(UnicodeText, nullable=False)
+
+    @classmethod
+    def save(cls, package_id: str, source_modified: datetime.datetime, turtle: str, ntriples: str):
+        row = model.Session.get(cls, package_id) or cls(package_id=package_id)
+        row.source_modified, row.turtle, row.ntriples = source_modified, turtle, ntriples
+        model.Session.add(row)
+        model.Session.commit()
+        return row

@@ -4,19 +4,12 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
-from ckanext.dcat.processors import RDFSerializer
 
+from ckanext.wepulse import dataset_rdf
 from ckanext.wepulse.logic import schema
 from ckanext.wepulse.model import DatasetValidation
-from ckanext.wepulse.validation import validate_graph
 
 __all__ = ["wepulse_dataset_validate", "wepulse_dataset_validation_show"]
-
-# The ckanext-dcat profile chain that writes each DCAT-AP version.
-RDF_PROFILES = {
-    "dcat-ap-3.0.1": ["euro_dcat_ap_3", "wepulse_dcat_ap"],
-    "dcat-ap-2.1.1": ["euro_dcat_ap_2", "wepulse_dcat_ap"],
-}
 
 
 def _profiles(data_dict: DataDict) -> list[str]:
@@ -29,7 +22,8 @@ def _profiles(data_dict: DataDict) -> list[str]:
 
 def wepulse_dataset_validate(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
     """Validate a dataset's DCAT-AP against the official SHACL shapes, store
-    and return the result for each DCAT-AP version.
+    and return the result for each DCAT-AP version (and refresh the dataset's
+    stored DCAT-AP text, which the catalogue dump streams).
 
     :param id: the dataset's id or name
     :type id: string
@@ -45,16 +39,7 @@ def wepulse_dataset_validate(context: Context, data_dict: DataDict) -> list[dict
     dataset = tk.get_action("package_show")(
         {"ignore_auth": True, "user": context.get("user")}, {"id": data_dict["id"]}
     )
-    results = []
-    for profile in _profiles(data_dict):
-        serializer = RDFSerializer(profiles=RDF_PROFILES[profile])
-        serializer.graph_from_dataset(dataset)
-        conforms, findings = validate_graph(serializer.g, profile)
-        row = DatasetValidation.save(
-            dataset["id"], profile, conforms, [f.as_dict() for f in findings]
-        )
-        results.append(row.as_dict())
-    return results
+    return [row.as_dict() for row in dataset_rdf.refresh(dataset, _profiles(data_dict))]
 
 
 @tk.side_effect_free

@@ -1,0 +1,75 @@
+"""The whole catalogue as one RDF file, streamed dataset by dataset.
+
+Each dataset's DCAT-AP text is made by the background job after every change
+(dataset_rdf.refresh), so the dump streams stored text from PostgreSQL, a batch
+of rows at a time: memory stays flat and no graph is rebuilt. A dataset changed
+since its text was made (its job still queued) is serialised on the spot.
+Turtle allows prefixes to be declared again and N-Triples is line-based, so
+the pieces concatenate into one valid file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import IO
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+from ckanext.dcat.processors import RDFSerializer
+
+from ckanext.wepulse import dataset_rdf
+from ckanext.wepulse.model import DatasetRdf
+from ckanext.wepulse.seeding import site_context
+
+__all__ = ["FORMATS", "dump_catalogue", "public_dataset_count"]
+
+FORMATS = {"ttl": "turtle", "nt": "nt11"}
+BATCH = 500
+
+
+def public_dataset_count() -> int:
+    return _public_datasets().count()
+
+
+def _public_datasets():
+    return model.Session.query(model.Package).filter(
+        model.Package.state == "active",
+        model.Package.private.is_(False),
+        model.Package.type == "dataset",
+    )
+
+
+def _dataset_texts(fmt: str) -> Iterator[str]:
+    column = DatasetRdf.turtle if fmt == "ttl" else DatasetRdf.ntriples
+    rows = (
+        _public_datasets()
+        .outerjoin(DatasetRdf, DatasetRdf.package_id == model.Package.id)
+        .with_entities(
+            model.Package.id, model.Package.metadata_modified, DatasetRdf.source_modified, column
+        )
+        .order_by(model.Package.id)
+        .yield_per(BATCH)
+    )
+    for package_id, modified, text_modified, text in rows:
+        if text is not None and text_modified == modified:
+            yield text
+        else:
+            dataset = tk.get_action("package_show")(site_context(), {"id": package_id})
+            turtle, ntriples = dataset_rdf.serialise(dataset_rdf.dataset_graph(dataset))
+            yield turtle if fmt == "ttl" else ntriples
+
+
+def dump_catalogue(out: IO[bytes], fmt: str = "ttl", progress=None) -> int:
+    """Write the catalogue and every public dataset to ``out``; returns the count.
+
+    ``progress`` is called once per dataset written (for a progress bar)."""
+    serializer = RDFSerializer()
+    serializer.graph_from_catalog()
+    out.write(serializer.g.serialize(format=FORMATS[fmt], encoding="utf-8"))
+    count = 0
+    for text in _dataset_texts(fmt):
+        out.write(text.encode("utf-8"))
+        count += 1
+        if progress:
+            progress()
+    return count
