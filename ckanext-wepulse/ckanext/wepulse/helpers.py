@@ -15,6 +15,7 @@ __all__ = [
     "wepulse_in_language",
     "wepulse_vocabulary_choices",
     "wepulse_vocabulary_label",
+    "wepulse_dataset_validation",
 ]
 
 # Each language's own name, so a reader finds theirs whatever the page's language.
@@ -54,3 +55,7 @@ def wepulse_vocabulary_choices(field: dict[str, Any]) -> list[dict[str, str]]:
 def wepulse_vocabulary_label(vocabulary: str, uri: str) -> str:
     concept = vocabularies.load(vocabulary).get(uri)
     return concept.label(tk.h.lang()) if concept else uri
+
+
+def wepulse_dataset_validation(dataset_id: str) -> list[dict[str, Any]]:
+    return tk.get_action("wepulse_dataset_validation_show")({}, {"id": dataset_id})

@@ -106,3 +106,33 @@ def test_a_stock_ckanext_dcat_harvester_reads_our_catalogue_back(app, trees):
 
 
 TITLES = {"Arbres d'alignement", "Laanbomen", "Straßenbäume", "Street trees"}
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+class TestEndpoints:
+    @pytest.mark.parametrize(
+        "extension,rdf_format",
+        [
+            ("ttl", "turtle"),
+            ("rdf", "xml"),
+            ("jsonld", "json-ld"),
+        ],
+    )
+    def test_catalogue_and_dataset_in_every_format(self, app, trees, extension, rdf_format):
+        for path in (f"/catalog.{extension}", f"/dataset/{trees['name']}.{extension}"):
+            response = app.get(path)
+            assert response.status_code == 200, path
+            graph = Graph().parse(data=response.get_data(as_text=True), format=rdf_format)
+            assert len(set(graph.subjects(RDF.type, DCAT.Dataset))) == 1, path
+
+    def test_the_catalogue_is_hydra_paged(self, app, trees):
+        graph = Graph().parse(data=app.get("/catalog.ttl").get_data(as_text=True), format="turtle")
+        hydra = "http://www.w3.org/ns/hydra/core#"
+        assert set(graph.objects(None, URIRef(hydra + "totalItems"))) == {Literal(1)}
+
+    def test_content_negotiation_on_the_dataset_page(self, app, trees):
+        response = app.get(f"/dataset/{trees['name']}", headers={"Accept": "application/ld+json"})
+        assert response.status_code == 200
+        assert response.content_type.startswith("application/ld+json")
+        html = app.get(f"/dataset/{trees['name']}", headers={"Accept": "text/html"})
+        assert html.content_type.startswith("text/html")

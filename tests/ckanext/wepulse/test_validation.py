@@ -110,3 +110,18 @@ def test_corpus_metadata_exports_without_violations(fixture, fmt):
             result = validate(dataset["id"], profile)
             violations = [m for m in result["messages"] if m["severity"] == "Violation"]
             assert (dataset["name"], profile, violations) == (dataset["name"], profile, [])
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+class TestDatasetPage:
+    def test_editors_see_the_validation_and_visitors_do_not(self, app, schaerbeek):
+        broken = copy.deepcopy(TREES)
+        broken["resources"][0]["url"] = ""
+        dataset = tk.get_action("package_create")(site_context(), broken)
+        validate(dataset["id"], "dcat-ap-3.0.1")
+        editor = factories.SysadminWithToken()
+        page = app.get(f"/dataset/{dataset['name']}", headers={"Authorization": editor["token"]})
+        html = page.get_data(as_text=True)
+        assert "dcat-ap-3.0.1" in html and "http://www.w3.org/ns/dcat#accessURL" in html
+        visitor_html = app.get(f"/dataset/{dataset['name']}").get_data(as_text=True)
+        assert "dcat-ap-validation-heading" not in visitor_html
