@@ -48,3 +48,24 @@ class TestDemoSeed:
         assert shipped.endswith("ckanext/wepulse/demo/demo_catalogue.json")
         own = tmp_path / "mine.json"
         assert demo.catalogue_path(str(own)) == str(own)
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "ixelles")
+def test_the_demo_catalogue_conforms_to_dcat_ap(cli):
+    from ckan.cli.cli import ckan
+
+    list(demo.seed())
+    result = cli.invoke(
+        ckan,
+        [
+            "wepulse",
+            "validate",
+            "--all",
+            "--profile",
+            "dcat-ap-3.0.1",
+            "--profile",
+            "dcat-ap-2.1.1",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "0 result(s) not conforming, 0 violation(s)" in result.output
