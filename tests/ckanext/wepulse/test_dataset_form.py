@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from ckan.plugins import toolkit as tk
 from ckan.tests import factories
@@ -63,3 +65,20 @@ class TestDatasetForm:
         html = response.get_data(as_text=True)
         assert "at least one of fr, nl, de, en" in html
         assert 'value="Rien."' in html or ">Rien.<" in html  # what was typed is kept
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+class TestVocabularyLabels:
+    ENVI = "http://publications.europa.eu/resource/authority/data-theme/ENVI"
+
+    def test_the_form_offers_themes_by_their_label_in_the_page_language(self, app, editor):
+        headers = {"Authorization": editor["token"]}
+        french = app.get("/dataset/new", headers=headers).get_data(as_text=True)
+        assert f'value="{self.ENVI}"' in french
+        assert re.search(r">\s*Environnement\s*</option>", french)
+        dutch = app.get("/nl/dataset/new", headers=headers).get_data(as_text=True)
+        assert re.search(r">\s*Milieu\s*</option>", dutch)
+
+    def test_the_dataset_page_names_its_themes_in_the_page_language(self, app, trees):
+        assert "Environnement" in app.get(f"/dataset/{trees['name']}").get_data(as_text=True)
+        assert "Milieu" in app.get(f"/nl/dataset/{trees['name']}").get_data(as_text=True)
