@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.logic import validate
 from ckan.types import Context, DataDict
 
 from ckanext.wepulse import dataset_rdf
@@ -20,6 +21,7 @@ def _profiles(data_dict: DataDict) -> list[str]:
     )
 
 
+@validate(schema.dataset_validation_schema)
 def wepulse_dataset_validate(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
     """Validate a dataset's DCAT-AP against the official SHACL shapes, store
     and return the result for each DCAT-AP version (and refresh the dataset's
@@ -32,9 +34,6 @@ def wepulse_dataset_validate(context: Context, data_dict: DataDict) -> list[dict
     :type profile: string
     :rtype: list of dicts (profile, conforms, violations, messages, validated_at)
     """
-    data_dict, errors = tk.navl_validate(data_dict, schema.dataset_validation_schema(), context)
-    if errors:
-        raise tk.ValidationError(errors)
     tk.check_access("wepulse_dataset_validate", context, data_dict)
     dataset = tk.get_action("package_show")(
         {"ignore_auth": True, "user": context.get("user")}, {"id": data_dict["id"]}
@@ -43,6 +42,7 @@ def wepulse_dataset_validate(context: Context, data_dict: DataDict) -> list[dict
 
 
 @tk.side_effect_free
+@validate(schema.dataset_validation_schema)
 def wepulse_dataset_validation_show(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
     """The latest stored DCAT-AP validation of a dataset, one entry per version
     (empty when it was never validated).
@@ -51,9 +51,6 @@ def wepulse_dataset_validation_show(context: Context, data_dict: DataDict) -> li
     :type id: string
     :rtype: list of dicts (profile, conforms, violations, messages, validated_at)
     """
-    data_dict, errors = tk.navl_validate(data_dict, schema.dataset_validation_schema(), context)
-    if errors:
-        raise tk.ValidationError(errors)
     tk.check_access("wepulse_dataset_validation_show", context, data_dict)
     dataset = tk.get_action("package_show")(dict(context), {"id": data_dict["id"]})
     return [
