@@ -16,6 +16,8 @@ write_configs() {
   export WEPULSE_TEST_SOLR_URL=http://127.0.0.1:$SOLR_PORT/solr/ckan_test
   export WEPULSE_TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/1 WEPULSE_TEST_REDIS_DB=1
   export WEPULSE_TEST_STORAGE=$VAR/test-storage
+  export WEPULSE_LICENCES=$VAR/licences.json
+  "$VENV/bin/python" -m ckanext.wepulse.vocabularies licences-json >"$WEPULSE_LICENCES"
   envsubst <"$ROOT/config/ckan.ini.in" >"$CKAN_INI"
   envsubst <"$ROOT/config/test.ini.in" >"$TEST_INI"
   chmod 600 "$CKAN_INI" "$TEST_INI"

@@ -87,3 +87,29 @@ class TestVocabularies:
         ]
         dataset = create(resources=resources)
         assert [r["format"] for r in dataset["resources"]] == ["CSV", "CSV", "Mon format maison"]
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_index", "schaerbeek")
+class TestLicences:
+    def test_a_licence_may_be_given_by_id_code_iri_or_url(self):
+        for given in (
+            "CC_BY_4_0",
+            EU + "licence/CC_BY_4_0",
+            "https://creativecommons.org/licenses/by/4.0/",
+        ):
+            dataset = create(name=f"d-{abs(hash(given))}", license_id=given)
+            assert dataset["license_id"] == "CC_BY_4_0"
+            assert dataset["license_url"] == EU + "licence/CC_BY_4_0"
+            assert dataset["isopen"] is True
+
+    def test_belgian_licences_are_offered(self):
+        licences = {lic["id"]: lic for lic in tk.get_action("license_list")({}, {})}
+        assert licences["BE_URBIS_OPEN_DATA"]["url"].startswith("http://cirb.brussels/")
+        assert licences["cc-by"]["url"] == EU + "licence/CC_BY"
+
+    def test_an_unknown_licence_is_refused(self):
+        errors = errors_of(license_id="WTFPL")
+        assert errors["license_id"][0].startswith("Unknown licence 'WTFPL'")
+
+    def test_a_non_commercial_licence_is_not_open(self):
+        assert create(license_id="CC_BYNC_4_0")["isopen"] is False

@@ -24,6 +24,7 @@ __all__ = [
     "wepulse_vocabulary_list",
     "wepulse_file_type",
     "wepulse_nis_code",
+    "wepulse_licence",
 ]
 
 _missing = tk.missing
@@ -275,3 +276,17 @@ def wepulse_nis_code(value: Any) -> Any:
     if not (len(code) == 5 and code.isdigit()):
         raise tk.Invalid(f"A NIS code has five digits (21009 for Ixelles), got {value!r}")
     return code
+
+
+def wepulse_licence(value: Any) -> Any:
+    """A licence of the vocabulary, by CKAN id, EU code, IRI, known URL or
+    title; stored as its id in CKAN's licence list (see ckan_licence_register)."""
+    if value in (None, _missing, ""):
+        return value
+    concept = vocabularies.load("licences").lookup(str(value))
+    if concept is None:
+        raise tk.Invalid(
+            f"Unknown licence {value!r}: use one of the portal's licences "
+            "(its id, EU code, IRI or title; see license_list)"
+        )
+    return concept.extra.get("ckan_id") or concept.code

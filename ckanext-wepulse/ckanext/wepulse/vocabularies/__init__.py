@@ -71,6 +71,7 @@ from functools import cache
 from importlib import resources
 
 __all__ = [
+    "ckan_licence_register",
     "LANGUAGES",
     "VOCABULARIES",
     "Concept",
@@ -257,3 +258,18 @@ def load(name: str) -> Vocabulary:
         for row in reader
     )
     return Vocabulary(name, VOCABULARIES[name], concepts)
+
+
+def ckan_licence_register(lang: str = "fr") -> list[dict[str, str]]:
+    """The licences as CKAN's licence list: CKAN's own id where one means the
+    same licence (existing datasets keep theirs), else the EU code."""
+    return [
+        {
+            "id": concept.extra.get("ckan_id") or concept.code,
+            "title": concept.label(lang),
+            "url": concept.uri,
+            "od_conformance": "approved" if concept.extra.get("open") == "true" else "not reviewed",
+            "status": "active",
+        }
+        for concept in sorted(load("licences"), key=lambda c: c.label(lang).casefold())
+    ]
