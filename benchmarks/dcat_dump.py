@@ -120,6 +120,8 @@ def generate(count: int) -> None:
     for i in range(count):
         dataset = tk.get_action("package_show")(dict(context), {"id": f"bench-{i:05d}"})
         dataset_rdf.refresh(dataset, ["dcat-ap-3.0.1"])
+        if (i + 1) % 1000 == 0:
+            print(f"  validated and stored {i + 1}/{count}", file=sys.stderr)
     elapsed = time.perf_counter() - started
     print(
         f"  background job (validate + store DCAT-AP): {count / elapsed:.0f} datasets/s",
