@@ -196,7 +196,7 @@ def main() -> None:
     ):
         output = ROOT / "var" / f"benchmark-dump.{fmt}"
         child = subprocess.run(
-            [sys.executable, __file__, "--child-dump", f"{output},{fmt}"],
+            [sys.executable, __file__, "--ini", args.ini, "--child-dump", f"{output},{fmt}"],
             capture_output=True,
             text=True,
             check=True,
