@@ -74,6 +74,10 @@ def _authority(organization_id: str | None) -> dict[str, Any] | None:
     return authority or None
 
 
+def forget_authority(organization_id: str) -> None:
+    _authorities.pop(organization_id, None)
+
+
 class WepulseDCATAPProfile(RDFProfile):
     # Output
 

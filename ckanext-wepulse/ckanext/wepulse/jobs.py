@@ -8,7 +8,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.wepulse.seeding import site_context
 
-__all__ = ["validate_dataset"]
+__all__ = ["refresh_authority_datasets", "validate_dataset"]
 
 log = logging.getLogger(__name__)
 
@@ -19,3 +19,29 @@ def validate_dataset(dataset_id: str) -> None:
         tk.get_action("wepulse_dataset_validate")(site_context(), {"id": dataset_id})
     except tk.ObjectNotFound:
         log.info("Dataset %s is gone; nothing to validate", dataset_id)
+
+
+def refresh_authority_datasets(organization_id: str) -> None:
+    """An authority changed (its names, its publisher IRI): its datasets'
+    stored DCAT-AP names it, so each is made and validated again."""
+    from ckanext.wepulse import dcat_profile
+
+    dcat_profile.forget_authority(organization_id)
+    search = tk.get_action("package_search")
+    start = 0
+    while True:
+        page = search(
+            site_context(),
+            {
+                "fq": f'owner_org:"{organization_id}"',
+                "rows": 500,
+                "start": start,
+                "fl": "id",
+                "include_private": True,
+            },
+        )
+        for dataset in page["results"]:
+            validate_dataset(dataset["id"])
+        start += 500
+        if start >= page["count"]:
+            return

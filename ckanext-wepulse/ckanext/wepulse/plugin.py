@@ -4,8 +4,9 @@ from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan import model
 
-from ckanext.wepulse.jobs import validate_dataset
+from ckanext.wepulse.jobs import refresh_authority_datasets, validate_dataset
 
 
 @tk.blanket.actions
@@ -19,6 +20,7 @@ class WepulsePlugin(p.SingletonPlugin):
 
     p.implements(p.IConfigurer)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IOrganizationController, inherit=True)
 
     # IConfigurer
     def update_config(self, config):
@@ -30,6 +32,14 @@ class WepulsePlugin(p.SingletonPlugin):
 
     def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         self._queue_validation(pkg_dict)
+
+    # IOrganizationController: an authority's datasets name it in their DCAT-AP.
+    # (IPackageController calls edit() too, with datasets: hence the check.)
+    def edit(self, entity: Any) -> None:
+        if isinstance(entity, model.Group) and entity.is_organization:
+            tk.enqueue_job(
+                refresh_authority_datasets, [entity.id], title=f"Refresh datasets of {entity.name}"
+            )
 
     @staticmethod
     def _queue_validation(pkg_dict: dict[str, Any]) -> None:

@@ -125,3 +125,23 @@ class TestDatasetPage:
         assert "dcat-ap-3.0.1" in html and "http://www.w3.org/ns/dcat#accessURL" in html
         visitor_html = app.get(f"/dataset/{dataset['name']}").get_data(as_text=True)
         assert "dcat-ap-validation-heading" not in visitor_html
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+def test_an_authority_change_refreshes_its_datasets_stored_dcat_ap(trees):
+    from ckanext.wepulse.jobs import refresh_authority_datasets
+    from ckanext.wepulse.model import DatasetRdf
+
+    validate(trees["id"], "dcat-ap-3.0.1")
+    tk.get_action("job_clear")(site_context(), {})
+    tk.get_action("organization_patch")(
+        site_context(), {"id": "schaerbeek", "title_translated": {"fr": "Commune de Schaerbeek"}}
+    )
+    jobs = tk.get_action("job_list")(site_context(), {})
+    assert [job["title"] for job in jobs] == ["Refresh datasets of schaerbeek"]
+    refresh_authority_datasets(trees["owner_org"])  # what the worker runs
+    from ckan import model
+
+    stored = model.Session.get(DatasetRdf, trees["id"])
+    model.Session.refresh(stored)
+    assert '"Commune de Schaerbeek"@fr' in stored.turtle
