@@ -11,7 +11,12 @@ from ckanext.scheming.helpers import scheming_field_required
 from ckanext.scheming.validation import scheming_validator
 
 from ckanext.wepulse import vocabularies
-from ckanext.wepulse.multilingual import content_languages, default_language, parse_translated
+from ckanext.wepulse.multilingual import (
+    content_languages,
+    default_language,
+    in_language,
+    parse_translated,
+)
 
 __all__ = [
     "fluent_text",
@@ -131,11 +136,9 @@ def fluent_core_translated_output(field: dict[str, Any], schema: dict[str, Any])
     ):
         translations = parse_translated(data.get(key))
         data[key] = translations
-        if core and translations:
-            for lang in [default_language(), *languages, *translations]:
-                if translations.get(lang):
-                    data[key[:-1] + (core,)] = translations[lang]
-                    break
+        text, _lang = in_language(translations, default_language(), languages)
+        if core and text:
+            data[key[:-1] + (core,)] = text
 
     return validator
 
