@@ -1,0 +1,94 @@
+"""Which language a harvested text is in: sources' language tags are not to be trusted.
+
+Real Belgian metadata tags one French keyword @fr, @nl and @en at once, tags
+machine-translated or French text @nl, and leaves literals untagged. Every mapping
+passes its texts through ``translations()``: it keeps a tag that the text agrees
+with, moves a text whose language is unmistakably another, and settles a text
+tagged with several languages on the one it is written in. Detection is py3langid
+(langid.py's model, restricted to the portal's content languages): small, fast
+(~40 µs a text) and good on short strings, which titles and keywords are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+
+from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+__all__ = ["CONTENT_LANGUAGES", "detect", "translations"]
+
+#: The portal's content languages, in order of preference.
+CONTENT_LANGUAGES: tuple[str, ...] = ("fr", "nl", "de", "en")
+
+# A single tag is overruled only by a confident detection of a text long enough to
+# judge: two-word names ("Stad Brussel") fool any detector.
+_OVERRULE_CONFIDENCE = 0.95
+_OVERRULE_MIN_WORDS = 3
+
+
+@cache
+def _identifier(languages: tuple[str, ...]) -> LanguageIdentifier:
+    identifier = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(languages))
+    return identifier
+
+
+def detect(text: str, among: Iterable[str] = CONTENT_LANGUAGES) -> tuple[str, float]:
+    """The most likely of the ``among`` languages for ``text``, with its probability."""
+    languages = tuple(sorted(set(among)))
+    if len(languages) == 1:
+        return languages[0], 1.0
+    language, probability = _identifier(languages).classify(text)
+    return language, float(probability)
+
+
+def translations(
+    texts: Iterable[tuple[str, str | None]],
+    default: str = CONTENT_LANGUAGES[0],
+    languages: tuple[str, ...] = CONTENT_LANGUAGES,
+    join: str | None = ", ",
+) -> dict[str, str]:
+    """``{language: text}`` from ``(text, tag)`` pairs, tags checked against the text.
+
+    - The same text under several tags is kept once, under the tag it is written in.
+    - A text under one content-language tag keeps it unless it is long enough and
+      confidently in another language whose slot is still empty.
+    - An untagged (or non-content-language) text goes where detection puts it, or to
+      ``default`` when detection is unsure and the default slot is free.
+    - Several texts in one language (a description split at its commas) are joined
+      with ``join`` in source order; with ``join=None`` the first one wins.
+    """
+    tags_by_text: dict[str, list[str | None]] = {}
+    for text, tag in texts:
+        text = (text or "").strip()
+        if text:
+            tag = (tag or "").split("-")[0].lower() or None
+            tags_by_text.setdefault(text, []).append(tag)
+
+    # A language some text is tagged with is that text's: nothing moves into it.
+    claimed = {tag for tags in tags_by_text.values() for tag in tags if tag}
+    placed: dict[str, list[str]] = {}
+    for text, tags in tags_by_text.items():
+        tagged = [t for t in dict.fromkeys(tags) if t in languages]
+        if len(tagged) > 1:
+            language = detect(text, tagged)[0]
+        elif len(tagged) == 1:
+            language = tagged[0]
+            if len(text.split()) >= _OVERRULE_MIN_WORDS:
+                detected, probability = detect(text, languages)
+                if (
+                    detected != language
+                    and probability >= _OVERRULE_CONFIDENCE
+                    and detected not in claimed
+                ):
+                    language = detected
+        else:
+            detected, probability = detect(text, languages)
+            language = detected if probability >= _OVERRULE_CONFIDENCE else default
+        placed.setdefault(language, []).append(text)
+
+    if join is None:
+        return {language: parts[0] for language, parts in placed.items()}
+    return {language: join.join(parts) for language, parts in placed.items()}
+
