@@ -26,10 +26,16 @@ setup(
         "ckanext.wepulse.schemas": ["*.yaml"],
         "ckanext.wepulse.vocabularies": ["*.csv"],
         "ckanext.wepulse.authorities": ["*.csv", "*.md"],
-        "ckanext.wepulse.demo": ["*.json"],
+        "ckanext.wepulse.demo": ["*.json", "sources/*"],
     },
     entry_points={
-        "ckan.plugins": ["wepulse = ckanext.wepulse.plugin:WepulsePlugin"],
+        "ckan.plugins": [
+            "wepulse = ckanext.wepulse.plugin:WepulsePlugin",
+            "wepulse_ckan = ckanext.wepulse.harvest.plugins:WepulseCkanHarvester",
+            "wepulse_dcat = ckanext.wepulse.harvest.plugins:WepulseDcatHarvester",
+            "wepulse_opendatasoft = ckanext.wepulse.harvest.plugins:WepulseOpendatasoftHarvester",
+            "wepulse_spreadsheet = ckanext.wepulse.harvest.plugins:WepulseSpreadsheetHarvester",
+        ],
         "ckan.rdf.profiles": [
             "wepulse_dcat_ap = ckanext.wepulse.dcat_profile:WepulseDCATAPProfile"
         ],

@@ -16,7 +16,7 @@ from functools import cache
 
 from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
-__all__ = ["CONTENT_LANGUAGES", "detect", "translations"]
+__all__ = ["CONTENT_LANGUAGES", "detect", "keywords", "language_of", "translations"]
 
 #: The portal's content languages, in order of preference.
 CONTENT_LANGUAGES: tuple[str, ...] = ("fr", "nl", "de", "en")
@@ -28,19 +28,21 @@ _OVERRULE_MIN_WORDS = 3
 
 
 @cache
-def _identifier(languages: tuple[str, ...]) -> LanguageIdentifier:
+def _identifier() -> LanguageIdentifier:
     identifier = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
-    identifier.set_languages(list(languages))
+    identifier.set_languages(list(CONTENT_LANGUAGES))
     return identifier
 
 
 def detect(text: str, among: Iterable[str] = CONTENT_LANGUAGES) -> tuple[str, float]:
-    """The most likely of the ``among`` languages for ``text``, with its probability."""
-    languages = tuple(sorted(set(among)))
-    if len(languages) == 1:
-        return languages[0], 1.0
-    language, probability = _identifier(languages).classify(text)
-    return language, float(probability)
+    """The most likely of the ``among`` content languages for ``text``, with its
+    probability relative to those languages."""
+    languages = set(among) & set(CONTENT_LANGUAGES)
+    if len(languages) <= 1:
+        return (languages.pop() if languages else CONTENT_LANGUAGES[0]), 1.0
+    ranked = [(lang, p) for lang, p in _identifier().rank(text) if lang in languages]
+    total = sum(p for _lang, p in ranked) or 1.0
+    return ranked[0][0], float(ranked[0][1] / total)
 
 
 def translations(
@@ -70,25 +72,59 @@ def translations(
     claimed = {tag for tags in tags_by_text.values() for tag in tags if tag}
     placed: dict[str, list[str]] = {}
     for text, tags in tags_by_text.items():
-        tagged = [t for t in dict.fromkeys(tags) if t in languages]
-        if len(tagged) > 1:
-            language = detect(text, tagged)[0]
-        elif len(tagged) == 1:
-            language = tagged[0]
-            if len(text.split()) >= _OVERRULE_MIN_WORDS:
-                detected, probability = detect(text, languages)
-                if (
-                    detected != language
-                    and probability >= _OVERRULE_CONFIDENCE
-                    and detected not in claimed
-                ):
-                    language = detected
-        else:
-            detected, probability = detect(text, languages)
-            language = detected if probability >= _OVERRULE_CONFIDENCE else default
+        language = language_of(text, tags, default, languages, claimed)
         placed.setdefault(language, []).append(text)
 
     if join is None:
         return {language: parts[0] for language, parts in placed.items()}
     return {language: join.join(parts) for language, parts in placed.items()}
 
+
+def language_of(
+    text: str,
+    tags: list[str | None],
+    default: str = CONTENT_LANGUAGES[0],
+    languages: tuple[str, ...] = CONTENT_LANGUAGES,
+    claimed: set[str] | frozenset[str] = frozenset(),
+) -> str:
+    """The language of one text the source tagged with ``tags`` (possibly none).
+
+    ``claimed`` are languages other texts of the same field are tagged with: a text
+    is not moved into one of those, which already has its own text.
+    """
+    tagged = [t for t in dict.fromkeys(tags) if t in languages]
+    if len(tagged) > 1:
+        return detect(text, tagged)[0]
+    if len(tagged) == 1:
+        if len(text.split()) >= _OVERRULE_MIN_WORDS:
+            detected, probability = detect(text, languages)
+            if (
+                detected != tagged[0]
+                and probability >= _OVERRULE_CONFIDENCE
+                and detected not in claimed
+            ):
+                return detected
+        return tagged[0]
+    detected, probability = detect(text, languages)
+    return detected if probability >= _OVERRULE_CONFIDENCE else default
+
+
+def keywords(
+    pairs: Iterable[tuple[str, str | None]],
+    default: str = CONTENT_LANGUAGES[0],
+    languages: tuple[str, ...] = CONTENT_LANGUAGES,
+) -> dict[str, list[str]]:
+    """``{language: [keyword, …]}`` from ``(keyword, tag)`` pairs: a keyword the
+    source repeats under several tags is kept once, in the language it is in."""
+    tags_by_keyword: dict[str, list[str | None]] = {}
+    for keyword, tag in pairs:
+        keyword = (keyword or "").strip()
+        if keyword:
+            tags_by_keyword.setdefault(keyword, []).append((tag or "").split("-")[0].lower())
+    result: dict[str, list[str]] = {}
+    for keyword, tags in tags_by_keyword.items():
+        # Keywords are too short to overrule a single tag: only repeats are settled.
+        tagged = [t for t in dict.fromkeys(tags) if t in languages]
+        language = tagged[0] if len(tagged) == 1 else language_of(keyword, tags, default, languages)
+        result.setdefault(language, []).append(keyword)
+    return result

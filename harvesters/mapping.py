@@ -80,7 +80,9 @@ def iso_date(value: str | date | None) -> str | None:
     if not text:
         return None
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
+        if len(text) > 10:  # a date-time; a bare date stays a date
+            return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
+        return date.fromisoformat(text).isoformat()
     except ValueError:
         pass
     try:

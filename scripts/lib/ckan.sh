@@ -12,6 +12,7 @@ write_configs() {
   export WEPULSE_SOLR_URL=http://127.0.0.1:$SOLR_PORT/solr/ckan
   export WEPULSE_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0 WEPULSE_REDIS_PORT=$REDIS_PORT WEPULSE_REDIS_DB=0
   export WEPULSE_STORAGE=$VAR/storage
+  export WEPULSE_DEMO_SOURCES_URL=http://127.0.0.1:$DEMO_PORT
   export WEPULSE_TEST_DB_URL=postgresql://wepulse:$db_pass@127.0.0.1:$PG_PORT/wepulse_test
   export WEPULSE_TEST_SOLR_URL=http://127.0.0.1:$SOLR_PORT/solr/ckan_test
   export WEPULSE_TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/1 WEPULSE_TEST_REDIS_DB=1
@@ -83,7 +84,16 @@ start_workers() {
     spawn harvest-runner bash -c "while :; do '$VENV/bin/ckan' -c '$CKAN_INI' harvester run; sleep 60; done"
 }
 
+# The demo's harvest sources: recorded real payloads served on loopback.
+start_demo_sources() {
+  pid_alive "$RUN/demo-sources.pid" && return 0
+  port_busy "$DEMO_PORT" && die "port $DEMO_PORT is taken by another program; stop it or set WEPULSE_DEMO_PORT"
+  spawn demo-sources "$VENV/bin/python" -m harvesters.fixtures --port "$DEMO_PORT" \
+    "$ROOT/ckanext-wepulse/ckanext/wepulse/demo/sources"
+  wait_until "demo sources" 30 "$RUN/demo-sources.pid" http_ok "http://127.0.0.1:$DEMO_PORT/ckan/api/3/action/package_search"
+}
+
 stop_ckan() {
   local name
-  for name in harvest-runner fetch-consumer gather-consumer jobs-worker web; do stop_pidfile "$name"; done
+  for name in demo-sources harvest-runner fetch-consumer gather-consumer jobs-worker web; do stop_pidfile "$name"; done
 }

@@ -74,6 +74,7 @@ def make_portal(name: str, offset: int, **env) -> Portal:
         "WEPULSE_REDIS_PORT": 6379 + offset,
         "WEPULSE_SOLR_PORT": 8983 + offset,
         "WEPULSE_WEB_PORT": 5000 + offset,
+        "WEPULSE_DEMO_PORT": 8770 + offset,
     }
     full_env = {
         **os.environ,

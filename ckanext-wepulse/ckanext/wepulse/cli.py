@@ -1,15 +1,21 @@
 from __future__ import annotations
 
+import json
+import logging
 import sys
 
 import ckan.plugins.toolkit as tk
 import click
+from tqdm import tqdm
 
 from ckanext.wepulse import authorities as refnis
 from ckanext.wepulse import demo as demo_catalogue
 from ckanext.wepulse import dump as catalogue_dump
 from ckanext.wepulse import validation
+from ckanext.wepulse.harvest import sync
+from ckanext.wepulse.harvest.sources import ADAPTERS, make_adapter
 from ckanext.wepulse.seeding import site_context
+from harvesters.base import RecordError, SourceError
 
 __all__ = ["wepulse"]
 
@@ -33,6 +39,20 @@ def demo_seed(catalogue: str | None):
     """
     for kind, name, outcome in demo_catalogue.seed(catalogue):
         click.echo(f"{kind} {name}: {outcome}")
+
+
+@demo.command("harvest")
+def demo_harvest():
+    """Harvest every demo source now (the fixture server must be running)."""
+    failed = False
+    _quiet_logs()
+    for source in demo_catalogue.harvest_sources():
+        with tqdm(unit=" records", desc=source["name"], file=sys.stderr) as bar:
+            _job, summary = sync.run_source(source["name"], progress=bar.update)
+        click.echo(f"{source['name']}: {summary}")
+        failed = failed or bool(summary.incomplete)
+    if failed:
+        sys.exit(1)
 
 
 @wepulse.group()
@@ -120,3 +140,66 @@ def dump(output, fmt: str):
     with click.progressbar(length=total, label="Dumping", file=sys.stderr) as bar:
         count = catalogue_dump.dump_catalogue(output, fmt, progress=lambda: bar.update(1))
     click.echo(f"{count} dataset(s) written", err=True)
+
+
+@wepulse.group()
+def harvest():
+    """Harvest the authorities' existing portals, catalogues and spreadsheets."""
+
+
+SOURCE_TYPES = sorted(source_type.removeprefix("wepulse_") for source_type in ADAPTERS)
+
+
+@harvest.command("preview")
+@click.argument(
+    "source_type", type=click.Choice(sorted(t.removeprefix("wepulse_") for t in ADAPTERS))
+)
+@click.argument("url")
+@click.option("--limit", default=5, show_default=True, help="Records to show (0: all).")
+@click.option("--config", "config_json", default="{}", help="Source options, as JSON.")
+def harvest_preview(source_type: str, url: str, limit: int, config_json: str):
+    """Print the datasets a source would give, mapped, without saving anything."""
+    adapter = make_adapter(source_type, url, json.loads(config_json))
+    shown = 0
+    try:
+        for record in adapter.records():
+            if isinstance(record, RecordError):
+                click.echo(f"# error: {record}")
+                continue
+            try:
+                mapped = (
+                    {"guid": record.guid, **adapter.map(record)}
+                    if not record.deleted
+                    else {"guid": record.guid, "deleted": True}
+                )
+            except RecordError as error:
+                click.echo(f"# {record.guid}: {error}")
+                continue
+            click.echo(json.dumps(mapped, ensure_ascii=False, indent=2))
+            shown += 1
+            if limit and shown >= limit:
+                break
+    except SourceError as error:
+        click.echo(f"# the source failed: {error}", err=True)
+        sys.exit(1)
+
+
+@harvest.command("run")
+@click.argument("source")
+def harvest_run(source: str):
+    """Harvest SOURCE (a harvest source's name or id) now, showing progress.
+
+    Exits with status 1 when records failed or the source could not be read whole.
+    """
+    _quiet_logs()
+    with tqdm(unit=" records", desc="Harvesting", file=sys.stderr) as bar:
+        job, summary = sync.run_source(source, progress=bar.update)
+    click.echo(f"{source}: {summary}")
+    if summary.errors or summary.incomplete:
+        click.echo(f"Details: ckan harvester job-show {job.id}, or the source's page", err=True)
+        sys.exit(1)
+
+
+def _quiet_logs() -> None:
+    """Warnings and errors only: a line of INFO per batch would break the progress bar."""
+    logging.getLogger().setLevel(logging.WARNING)

@@ -8,9 +8,10 @@ DCAT-AP version, validated, and the catalogue version's text stored.
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Any
 
-from ckanext.dcat.processors import RDFSerializer
+from ckanext.dcat.processors import RDFParser, RDFSerializer
 from ckanext.dcat.utils import catalog_uri
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT
@@ -18,7 +19,14 @@ from rdflib.namespace import DCAT
 from ckanext.wepulse.model import DatasetRdf, DatasetValidation
 from ckanext.wepulse.validation import validate_graph
 
-__all__ = ["CATALOGUE_PROFILE", "RDF_PROFILES", "dataset_graph", "refresh", "serialise"]
+__all__ = [
+    "CATALOGUE_PROFILE",
+    "RDF_PROFILES",
+    "dataset_graph",
+    "parse_dataset",
+    "refresh",
+    "serialise",
+]
 
 # The ckanext-dcat profile chain that writes each DCAT-AP version.
 RDF_PROFILES = {
@@ -59,3 +67,18 @@ def refresh(dataset: dict[str, Any], profiles: list[str]) -> list[DatasetValidat
             )
         )
     return results
+
+
+def parse_dataset(graph: Graph, subject: Any, profile: str = CATALOGUE_PROFILE) -> dict[str, Any]:
+    """A dataset dict in the portal's schema from its DCAT-AP description in ``graph``
+    (what the DCAT harvester maps records with)."""
+    dataset: dict[str, Any] = {}
+    for profile_class in _profile_classes(profile):
+        profile_class(graph, dataset_type="dataset").parse_dataset(dataset, subject)
+    return dataset
+
+
+@functools.cache
+def _profile_classes(profile: str) -> tuple[type, ...]:
+    """The profile chain's classes (looking them up reads every package's entry points)."""
+    return tuple(RDFParser(profiles=RDF_PROFILES[profile])._profiles)

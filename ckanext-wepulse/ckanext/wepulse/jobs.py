@@ -8,7 +8,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.wepulse.seeding import site_context
 
-__all__ = ["refresh_authority_datasets", "validate_dataset"]
+__all__ = ["refresh_authority_datasets", "validate_dataset", "validate_datasets"]
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +19,12 @@ def validate_dataset(dataset_id: str) -> None:
         tk.get_action("wepulse_dataset_validate")(site_context(), {"id": dataset_id})
     except tk.ObjectNotFound:
         log.info("Dataset %s is gone; nothing to validate", dataset_id)
+
+
+def validate_datasets(dataset_ids: list[str]) -> None:
+    """Validate a batch of datasets a harvest wrote (one job, not one per dataset)."""
+    for dataset_id in dataset_ids:
+        validate_dataset(dataset_id)
 
 
 def refresh_authority_datasets(organization_id: str) -> None:

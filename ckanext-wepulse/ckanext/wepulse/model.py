@@ -1,4 +1,4 @@
-"""The extension's own table: each dataset's latest DCAT-AP validation."""
+"""The extension's own tables: DCAT-AP validation and text, and harvest state."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, UnicodeText
 
-__all__ = ["DatasetRdf", "DatasetValidation"]
+__all__ = ["DatasetRdf", "DatasetValidation", "HarvestedRecord"]
 
 
 class DatasetValidation(tk.BaseModel):
@@ -75,3 +75,19 @@ class DatasetRdf(tk.BaseModel):
         model.Session.add(row)
         model.Session.commit()
         return row
+
+
+class HarvestedRecord(tk.BaseModel):
+    """What the portal knows of one record of one harvest source: the dataset it
+    became and the content hash it had, so an unchanged record is skipped and a
+    vanished one withdrawn. ``state`` is "active" or "withdrawn"."""
+
+    __tablename__ = "wepulse_harvested_record"
+
+    source_id = Column(UnicodeText, primary_key=True)  # the harvest source's id
+    guid = Column(UnicodeText, primary_key=True)  # the record's id at the source
+    package_id = Column(UnicodeText, ForeignKey("package.id", ondelete="CASCADE"))
+    content_hash = Column(UnicodeText, nullable=False)
+    state = Column(UnicodeText, nullable=False, default="active")
+    first_harvested = Column(DateTime, nullable=False)
+    last_harvested = Column(DateTime, nullable=False)  # last time its dataset was written

@@ -6,6 +6,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ckanext.wepulse.harvest.sync import VALIDATION_BATCH
 from ckanext.wepulse.jobs import refresh_authority_datasets, validate_dataset
 
 
@@ -28,10 +29,10 @@ class WepulsePlugin(p.SingletonPlugin):
 
     # IPackageController: every change is validated again, off the request.
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
-        self._queue_validation(pkg_dict)
+        self._queue_validation(context, pkg_dict)
 
     def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
-        self._queue_validation(pkg_dict)
+        self._queue_validation(context, pkg_dict)
 
     # IOrganizationController: an authority's datasets name it in their DCAT-AP.
     # (IPackageController calls edit() too, with datasets: hence the check.)
@@ -42,6 +43,11 @@ class WepulsePlugin(p.SingletonPlugin):
             )
 
     @staticmethod
-    def _queue_validation(pkg_dict: dict[str, Any]) -> None:
-        if pkg_dict.get("type", "dataset") == "dataset" and pkg_dict.get("id"):
+    def _queue_validation(context: Any, pkg_dict: dict[str, Any]) -> None:
+        if pkg_dict.get("type", "dataset") != "dataset" or not pkg_dict.get("id"):
+            return
+        batch = context.get(VALIDATION_BATCH)
+        if batch is not None:  # a harvest queues one job for its whole batch
+            batch.append(pkg_dict["id"])
+        else:
             tk.enqueue_job(validate_dataset, [pkg_dict["id"]], title=f"Validate {pkg_dict['id']}")

@@ -1,4 +1,4 @@
-"""The demo catalogue: authorities and datasets a new portal starts with.
+"""The demo catalogue: authorities, datasets and harvest sources a new portal starts with.
 
 Seeding goes through the Action API as the site user, so the demo data is
 validated by the same schema as anything a publisher creates.
@@ -39,3 +39,21 @@ def seed(location: str | None = None) -> Iterator[tuple[str, str, str]]:
         yield "organization", organization["name"], upsert("organization", organization)
     for dataset in catalogue["datasets"]:
         yield "dataset", dataset["name"], upsert("package", dataset)
+    for source in harvest_sources(catalogue):
+        yield "harvest source", source["name"], upsert("harvest_source", source)
+
+
+def harvest_sources(catalogue: dict | None = None) -> list[dict]:
+    """The demo's harvest sources, on the fixture server scripts/portal starts."""
+    if catalogue is None:
+        with open(catalogue_path(), encoding="utf-8") as f:
+            catalogue = json.load(f)
+    base = tk.config.get("ckanext.wepulse.demo.sources_url").rstrip("/")
+    return [
+        {
+            **{key: value for key, value in source.items() if key != "path"},
+            "url": base + source["path"],
+            "frequency": "MANUAL",
+        }
+        for source in catalogue.get("harvest_sources", [])
+    ]

@@ -1,0 +1,79 @@
+"""ckanext-harvest's view of the adapters: one ``IHarvester`` plugin per source type.
+
+ckanext-harvest's pipeline sends each record through a queue twice (fetch, then
+import) and writes each dataset in its own transaction. A WePulse harvest does the
+whole job in the gather stage instead (``sync.harvest``), which batches the writes
+and skips unchanged records before mapping them; it still records one harvest object
+per record, so ckanext-harvest's job reports, statistics and error lists work as
+for any harvester.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import ckan.plugins as p
+from ckanext.harvest.interfaces import IHarvester
+from ckanext.harvest.model import HarvestObject
+
+from ckanext.wepulse.harvest import sync
+from ckanext.wepulse.harvest.sources import ADAPTERS
+
+__all__ = [
+    "WepulseCkanHarvester",
+    "WepulseDcatHarvester",
+    "WepulseOpendatasoftHarvester",
+    "WepulseSpreadsheetHarvester",
+]
+
+
+class _AdapterHarvester(p.SingletonPlugin):
+    p.implements(IHarvester)
+
+    source_type: str
+
+    def info(self) -> dict[str, str]:
+        adapter = ADAPTERS[self.source_type]
+        return {"name": self.source_type, "title": adapter.title, "description": adapter.title}
+
+    def validate_config(self, config: str | None) -> str | None:
+        """The source's configuration is a JSON object of adapter options."""
+        if config and config.strip():
+            try:
+                options = json.loads(config)
+            except ValueError as error:
+                raise ValueError(f"The configuration is not JSON: {error}") from None
+            if not isinstance(options, dict):
+                raise ValueError('The configuration is a JSON object, like {"max_pages": 50}')
+        return config
+
+    def get_original_url(self, harvest_object_id: str) -> str | None:
+        harvest_object = HarvestObject.get(harvest_object_id)
+        return harvest_object.guid if harvest_object else None
+
+    def gather_stage(self, harvest_job: Any) -> list[str]:
+        sync.harvest(harvest_job.source, harvest_job)
+        return []  # every record is already done: nothing for the fetch queue
+
+    def fetch_stage(self, harvest_object: Any) -> bool:
+        return True
+
+    def import_stage(self, harvest_object: Any) -> bool:
+        return True
+
+
+class WepulseCkanHarvester(_AdapterHarvester):
+    source_type = "wepulse_ckan"
+
+
+class WepulseDcatHarvester(_AdapterHarvester):
+    source_type = "wepulse_dcat"
+
+
+class WepulseOpendatasoftHarvester(_AdapterHarvester):
+    source_type = "wepulse_opendatasoft"
+
+
+class WepulseSpreadsheetHarvester(_AdapterHarvester):
+    source_type = "wepulse_spreadsheet"

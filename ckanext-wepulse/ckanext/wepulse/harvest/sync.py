@@ -1,0 +1,413 @@
+"""One harvest of one source: the portal brought in step with what the source lists.
+
+- A record whose content hash is the one stored is unchanged: it is counted and
+  skipped before it is even mapped, so a re-harvest costs little more than reading.
+- New and changed records are mapped and written through the Action API in batches:
+  one database transaction and one search-index commit per batch, not per dataset.
+  Each dataset is written inside a savepoint, so a record that fails rolls back
+  alone and its batch goes on.
+- Datasets whose records the source no longer lists are withdrawn (deleted, and
+  brought back if the record returns) - but only when the listing was complete: a
+  source that failed half-way must not make the portal delete the other half.
+- Every failure is a harvest object error of its record (or a gather error of the
+  job when the source itself failed), and the job ends with a ``Summary``.
+
+The same dataset listed by two sources (a municipality's portal and a regional
+catalogue, say) is written once: a record whose dataset IRI an active dataset of
+another source already has is reported as a duplicate, not created again.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import uuid
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+from ckan.lib import search
+from ckan.lib.munge import munge_title_to_name
+from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject, HarvestSource
+from ckanext.harvest.model import HarvestObjectError as ObjectError
+
+from ckanext.wepulse import jobs
+from ckanext.wepulse.harvest.sources import make_adapter
+from ckanext.wepulse.model import HarvestedRecord
+from harvesters.base import Adapter, Record, RecordError, SourceError
+
+__all__ = ["Summary", "harvest", "run_source"]
+
+# Context key the plugin reads: datasets whose validation the harvest queues itself,
+# one job per batch instead of one per dataset.
+VALIDATION_BATCH = "wepulse.validation_batch"
+_NAME_LENGTH = 90
+
+
+@dataclass
+class Summary:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    withdrawn: int = 0
+    duplicates: int = 0
+    errors: int = 0
+    #: Why the source's listing stopped short (then nothing is withdrawn).
+    incomplete: str | None = None
+
+    def __str__(self) -> str:
+        counts = ", ".join(
+            f"{getattr(self, name)} {name}"
+            for name in ("added", "updated", "unchanged", "withdrawn", "duplicates", "errors")
+        )
+        return counts + (f" (incomplete: {self.incomplete})" if self.incomplete else "")
+
+
+def harvest(
+    source: HarvestSource, job: HarvestJob, progress: Callable[[int], None] | None = None
+) -> Summary:
+    """Run one whole harvest of ``source`` as ``job``; ``progress(n)`` after n records."""
+    summary = Summary()
+    try:
+        adapter = make_adapter(source.type, source.url, json.loads(source.config or "{}"))
+    except ValueError as error:
+        _gather_error(job, f"Cannot harvest this source: {error}")
+        summary.incomplete = str(error)
+        return summary
+    writer = _Writer(source, job, adapter, summary)
+    seen: set[str] = set()
+    deleted: set[str] = set()
+    try:
+        for item in adapter.records():
+            if isinstance(item, RecordError):
+                writer.log(item.guid, "errored", error=str(item))
+            elif item.deleted:
+                deleted.add(item.guid)
+            elif item.guid in seen:
+                writer.log(item.guid, "errored", error="listed twice by the source; kept once")
+            else:
+                seen.add(item.guid)
+                writer.consider(item)
+            if progress:
+                progress(1)
+    except SourceError as error:
+        summary.incomplete = str(error)
+        _gather_error(job, f"The source's listing is incomplete, nothing withdrawn: {error}")
+    writer.flush()
+    vanished = set() if summary.incomplete else set(writer.known) - seen
+    writer.withdraw((vanished | deleted) - seen)
+    writer.close()
+    return summary
+
+
+def run_source(
+    source_ref: str, progress: Callable[[int], None] | None = None
+) -> tuple[HarvestJob, Summary]:
+    """Harvest the source with this id or name now, in this process, as a new job that
+    ckanext-harvest lists like the queued ones."""
+    package = model.Package.get(source_ref)
+    source = HarvestSource.get(package.id if package else source_ref)
+    if source is None:
+        raise tk.ObjectNotFound(f"No harvest source {source_ref!r}")
+    job = HarvestJob(source=source, status="Running")
+    job.gather_started = datetime.datetime.utcnow()
+    job.save()
+    summary = harvest(source, job, progress)
+    job.gather_finished = job.finished = datetime.datetime.utcnow()
+    job.status = "Finished"
+    job.save()
+    return job, summary
+
+
+class _Writer:
+    """Writes a harvest's changes in batches and logs each record's outcome."""
+
+    def __init__(self, source: HarvestSource, job: HarvestJob, adapter: Adapter, summary) -> None:
+        self.source, self.job, self.adapter, self.summary = source, job, adapter, summary
+        self.batch_size = tk.config.get("ckanext.wepulse.harvest.batch_size")
+        self.known: dict[str, HarvestedRecord] = {
+            row.guid: row
+            for row in model.Session.query(HarvestedRecord).filter_by(source_id=source.id)
+        }
+        self.pending: list[Record] = []
+        self.objects: list[dict[str, Any]] = []
+        self.errors: list[dict[str, Any]] = []
+        self.now = datetime.datetime.utcnow()
+        # The source's authority publishes what it harvests (a source is a dataset).
+        self.owner_org = model.Package.get(source.id).owner_org
+
+    # -- outcomes -------------------------------------------------------------
+
+    def log(self, guid, status, package_id=None, error=None, current=False) -> None:
+        """One harvest object per record: what became of it, and why if it failed."""
+        object_id = str(uuid.uuid4())
+        self.objects.append(
+            {
+                "id": object_id,
+                "guid": guid,
+                "current": current,
+                "gathered": self.now,
+                "import_finished": datetime.datetime.utcnow(),
+                "state": "ERROR" if error and status == "errored" else "COMPLETE",
+                "report_status": status,
+                "harvest_job_id": self.job.id,
+                "harvest_source_id": self.source.id,
+                "package_id": package_id,
+            }
+        )
+        if error:
+            self.errors.append(
+                {
+                    "id": str(uuid.uuid4()),
+                    "harvest_object_id": object_id,
+                    "message": error,
+                    "stage": "Import",
+                    "line": None,
+                }
+            )
+        if status == "errored":
+            self.summary.errors += 1
+
+    def consider(self, record: Record) -> None:
+        known = self.known.get(record.guid)
+        if known and known.state == "active" and known.content_hash == record.content_hash:
+            self.summary.unchanged += 1
+            self.log(record.guid, "not modified", package_id=known.package_id)
+            return
+        self.pending.append(record)
+        if len(self.pending) >= self.batch_size:
+            self.flush()
+
+    # -- writing --------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Map and write the pending records: one transaction, one index commit.
+
+        CKAN rolls the whole session back when a dataset fails validation, so a batch
+        with a bad record is written again one dataset per transaction: the bad one
+        fails alone, with its reason, and the others are kept.
+        """
+        records, self.pending = self.pending, []
+        mapped = []
+        for record in records:
+            try:
+                mapped.append((record, _with_description(self.adapter.map(record))))
+            except RecordError as error:
+                self.log(record.guid, "errored", error=str(error))
+            except Exception as error:  # a mapping bug must cost one record, not the job
+                self.log(record.guid, "errored", error=f"cannot map this record: {error!r}")
+        mapped = self._without_duplicates(mapped)
+        if not mapped:
+            return self._save_log()
+        validate: list[str] = []
+        with _index_commit_deferred():
+            try:
+                names = _NameMaker()
+                written = [self._write(r, dataset, names, validate) for r, dataset in mapped]
+                model.Session.commit()
+            except Exception:
+                model.Session.rollback()
+                validate.clear()
+                written = self._write_one_by_one(mapped, validate)
+        for record, (status, row) in zip(mapped, written, strict=True):
+            if row is not None:
+                self.known[record[0].guid] = row
+                setattr(self.summary, status, getattr(self.summary, status) + 1)
+                self.log(record[0].guid, status, package_id=row.package_id, current=True)
+        if validate:
+            tk.enqueue_job(
+                jobs.validate_datasets, [validate], title=f"Validate {len(validate)} datasets"
+            )
+        self._save_log()
+
+    def _write_one_by_one(self, mapped, validate: list[str]) -> list[tuple[str, Any]]:
+        written: list[tuple[str, Any]] = []
+        names = _NameMaker()
+        for record, dataset in mapped:
+            try:
+                written.append(self._write(record, dataset, names, validate))
+                model.Session.commit()
+            except tk.ValidationError as error:
+                model.Session.rollback()
+                written.append(("errored", None))
+                self.log(record.guid, "errored", error=f"invalid dataset: {_summary(error)}")
+            except Exception as error:
+                model.Session.rollback()
+                written.append(("errored", None))
+                self.log(record.guid, "errored", error=f"cannot save this record: {error!r}")
+        return written
+
+    def _without_duplicates(self, mapped):
+        """Leave out new records whose dataset another source already harvested."""
+        others = self._datasets_of_other_sources([d.get("uri") for _r, d in mapped])
+        kept = []
+        for record, dataset in mapped:
+            owner = others.get(dataset.get("uri"))
+            if owner and record.guid not in self.known:
+                self.summary.duplicates += 1
+                message = (
+                    f"the same dataset as {owner[1]}, already harvested from {owner[2]}: "
+                    "not created twice"
+                )
+                self.log(record.guid, "not modified", package_id=owner[0], error=message)
+            else:
+                kept.append((record, dataset))
+        return kept
+
+    def _write(self, record: Record, dataset: dict[str, Any], names, validate: list[str]):
+        """Create or update the record's dataset (uncommitted); (status, state row)."""
+        known = self.known.get(record.guid)
+        now = datetime.datetime.utcnow()
+        dataset = {
+            **dataset,
+            "owner_org": self.owner_org,
+            "harvest_source_title": self.source.title,
+            "harvest_url": record.url,
+            "harvest_guid": record.guid,
+            "harvest_first": (known.first_harvested if known else now).isoformat(),
+            "harvest_last": now.isoformat(),
+        }
+        context = {
+            **_site_context(),
+            "defer_commit": True,
+            "return_id_only": True,
+            VALIDATION_BATCH: validate,
+        }
+        existing = model.Package.get(known.package_id) if known and known.package_id else None
+        if existing is not None:
+            dataset.update(id=existing.id, name=existing.name, state="active")
+            package_id = tk.get_action("package_update")(context, dataset)
+            status = "updated"
+        else:
+            dataset["name"] = names.make(dataset)
+            package_id = tk.get_action("package_create")(context, dataset)
+            status = "added"
+        package_id = package_id if isinstance(package_id, str) else package_id["id"]
+        row = known or HarvestedRecord(source_id=self.source.id, guid=record.guid)
+        row.first_harvested = row.first_harvested or now
+        row.package_id, row.content_hash, row.state = package_id, record.content_hash, "active"
+        row.last_harvested = now
+        model.Session.add(row)
+        return status, row
+
+    def withdraw(self, guids: set[str]) -> None:
+        """Delete the datasets of records the source no longer has (kept, restorable)."""
+        for guid in sorted(guids):
+            row = self.known.get(guid)
+            if row is None or row.state != "active":
+                continue
+            try:
+                if row.package_id and model.Package.get(row.package_id):
+                    tk.get_action("package_delete")(_site_context(), {"id": row.package_id})
+            except tk.ObjectNotFound:
+                pass
+            row.state = "withdrawn"
+            model.Session.add(row)
+            model.Session.commit()
+            self.summary.withdrawn += 1
+            self.log(guid, "deleted", package_id=row.package_id)
+
+    def close(self) -> None:
+        self._save_log()
+
+    def _save_log(self) -> None:
+        """Store the outcomes in bulk; the records written now are their guid's current."""
+        current = [o["guid"] for o in self.objects if o["current"]]
+        if current:
+            model.Session.query(HarvestObject).filter(
+                HarvestObject.harvest_source_id == self.source.id,
+                HarvestObject.guid.in_(current),
+                HarvestObject.current.is_(True),
+            ).update({"current": False}, synchronize_session=False)
+        if self.objects:
+            model.Session.bulk_insert_mappings(HarvestObject, self.objects)
+        if self.errors:
+            model.Session.bulk_insert_mappings(ObjectError, self.errors)
+        model.Session.commit()
+        self.objects, self.errors = [], []
+
+    def _datasets_of_other_sources(self, uris: list[str | None]) -> dict[str, tuple]:
+        """Dataset IRI -> (id, name, source title) of active datasets another source wrote."""
+        uris = [uri for uri in uris if uri]
+        if not uris:
+            return {}
+        rows = (
+            model.Session.query(
+                model.PackageExtra.value, model.Package.id, model.Package.name, HarvestSource.title
+            )
+            .join(model.Package, model.Package.id == model.PackageExtra.package_id)
+            .join(HarvestedRecord, HarvestedRecord.package_id == model.Package.id)
+            .join(HarvestSource, HarvestSource.id == HarvestedRecord.source_id)
+            .filter(
+                model.PackageExtra.key == "uri",
+                model.PackageExtra.value.in_(uris),
+                model.Package.state == "active",
+                HarvestedRecord.source_id != self.source.id,
+            )
+        )
+        return {uri: (package_id, name, title) for uri, package_id, name, title in rows}
+
+
+class _NameMaker:
+    """URL names from titles, unique across the whole portal (deleted datasets too)."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+
+    def make(self, dataset: dict[str, Any]) -> str:
+        titles = dataset.get("title_translated") or {}
+        title = next((titles[lang] for lang in ("fr", "nl", "de", "en") if titles.get(lang)), "")
+        base = munge_title_to_name(title or dataset.get("identifier") or "dataset")
+        base = base[:_NAME_LENGTH].strip("-") or "dataset"
+        candidates = [base] + [f"{base}-{n}" for n in range(2, 50)]
+        in_use = {
+            name
+            for (name,) in model.Session.query(model.Package.name).filter(
+                model.Package.name.in_(candidates)
+            )
+        } | self.taken
+        name = next((c for c in candidates if c not in in_use), f"{base}-{uuid.uuid4().hex[:8]}")
+        self.taken.add(name)
+        return name
+
+
+@contextmanager
+def _index_commit_deferred():
+    """Index each written dataset without a Solr commit, then commit once.
+
+    ``ckan.search.solr_commit`` is CKAN's setting for exactly this; it is switched
+    off only while a batch is written, in this process.
+    """
+    previous = tk.config.get("ckan.search.solr_commit")
+    tk.config["ckan.search.solr_commit"] = False
+    try:
+        yield
+    finally:
+        tk.config["ckan.search.solr_commit"] = previous
+        search.commit()
+
+
+def _with_description(dataset: dict[str, Any]) -> dict[str, Any]:
+    """DCAT-AP requires a description; a source that gives none gets its title as one,
+    rather than the dataset being refused (its quality score shows the gap)."""
+    if not any((dataset.get("notes_translated") or {}).values()):
+        dataset["notes_translated"] = dict(dataset.get("title_translated") or {})
+    return dataset
+
+
+def _gather_error(job: HarvestJob, message: str) -> None:
+    HarvestGatherError(message=message, job=job).save()
+
+
+def _site_context() -> dict[str, Any]:
+    from ckanext.wepulse.seeding import site_context
+
+    return site_context()
+
+
+def _summary(error: tk.ValidationError) -> str:
+    summary = error.error_summary or {}
+    return "; ".join(f"{field}: {message}" for field, message in summary.items()) or str(error)

@@ -1,0 +1,276 @@
+"""DCAT catalogues and feeds: Turtle, RDF/XML, JSON-LD, N-Triples, TriG and N-Quads.
+
+A source is one document or a paged collection: Hydra (``hydra:next``) pages and
+TREE/LDES pages (``tree:relation/tree:node``, how data.gov.be publishes its feed) are
+followed, each page once, up to ``max_pages`` (``follow_pages: false`` reads only
+the given document). A record is one ``dcat:Dataset`` with
+everything it says about itself (its concise bounded description, distributions
+included); its content hash is independent of blank-node labels, so an unchanged
+dataset hashes the same on every harvest.
+
+Mapping reuses the portal's DCAT-AP parsing (ckanext-dcat and the WePulse profile),
+which needs CKAN, so the harvest passes it in as ``parse_dataset(graph, subject)``.
+Before it parses, the graph is repaired for what real feeds get wrong: titles and
+descriptions split into several literals of one language, and language tags that do
+not match the text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF
+from rdflib.plugins.serializers.nt import _nt_row
+
+from harvesters import language
+from harvesters.base import Adapter, Record, RecordError, SourceError
+
+__all__ = ["DcatAdapter", "parse_rdf"]
+
+HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
+TREE = Namespace("https://w3id.org/tree#")
+ACTIVITY = Namespace("https://www.w3.org/ns/activitystreams#")
+
+MAX_PAGES = 1000
+
+# Media types and file extensions -> rdflib parser names.
+_FORMATS = {
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/rdf+xml": "xml",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    "application/ld+json": "json-ld",
+    "application/json": "json-ld",
+    "application/n-triples": "nt",
+    "text/plain": "nt",
+    "application/trig": "trig",
+    "application/n-quads": "nquads",
+}
+_EXTENSIONS = {
+    ".ttl": "turtle",
+    ".rdf": "xml",
+    ".xml": "xml",
+    ".jsonld": "json-ld",
+    ".json": "json-ld",
+    ".nt": "nt",
+    ".trig": "trig",
+    ".nq": "nquads",
+}
+_DATASET_TYPES = (DCAT.Dataset, DCAT.DatasetSeries, DCAT.Catalog)
+# Texts whose language tags are checked, and literals of one language joined.
+_TEXTS = (DCTERMS.title, DCTERMS.description)
+
+
+def parse_rdf(content: bytes, url: str, media_type: str = "") -> Dataset:
+    """Parse an RDF document into a dataset of graphs (quads kept for TriG/N-Quads).
+
+    The declared media type is believed unless the body plainly says otherwise
+    (JSON served as XML, Turtle served as text/plain…); the error names the URL,
+    the format tried and the parser's reason.
+    """
+    fmt = _sniff(content) or _FORMATS.get(media_type) or _by_extension(url) or "turtle"
+    graphs = Dataset(default_union=True)
+    try:
+        graphs.parse(data=content, format=fmt, publicID=url)
+    except Exception as error:  # rdflib raises many types, all meaning "not valid RDF"
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise SourceError(f"{url}: not valid {fmt} RDF: {reason}") from None
+    return graphs
+
+
+def _sniff(content: bytes) -> str | None:
+    head = content.lstrip()[:200]
+    if head.startswith((b"{", b"[")):
+        return "json-ld"
+    if head.startswith((b"<?xml", b"<rdf:RDF")):
+        return "xml"
+    return None
+
+
+def _by_extension(url: str) -> str | None:
+    path = url.split("?")[0].lower()
+    return next((fmt for ext, fmt in _EXTENSIONS.items() if path.endswith(ext)), None)
+
+
+class DcatAdapter(Adapter):
+    source_type = "dcat"
+    title = "DCAT catalogue or feed (RDF, Hydra or LDES pages)"
+
+    def __init__(
+        self,
+        url: str,
+        http: Any,
+        config: dict[str, Any] | None = None,
+        parse_dataset: Callable[[Graph, URIRef | BNode], dict[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(url, http, config)
+        self.parse_dataset = parse_dataset
+
+    def pages(self) -> Iterator[tuple[str, Dataset]]:
+        """Each page of the source, parsed, following next links once each."""
+        max_pages = int(self.config.get("max_pages", MAX_PAGES))
+        queue, seen = [self.url], set()
+        while queue:
+            url = queue.pop(0)
+            if url in seen:
+                continue
+            if len(seen) >= max_pages:
+                raise SourceError(f"{self.url}: stopped after {max_pages} pages (max_pages)")
+            seen.add(url)
+            response = self.http.get(url, headers={"Accept": _ACCEPT})
+            graphs = parse_rdf(response.content, response.url, response.media_type)
+            yield url, graphs
+            if not self.config.get("follow_pages", True):
+                return  # configured to read this document only, not the feed behind it
+            hydra_next, tree_nodes = _next_pages(graphs)
+            # A Hydra "next" page already read is a loop; TREE relations may point back.
+            for link in hydra_next:
+                if link in seen:
+                    raise SourceError(f"{url}: its next page {link} was already read (a loop)")
+            links = [*hydra_next, *tree_nodes]
+            queue += [link for link in links if link not in seen and link not in queue]
+
+    def records(self) -> Iterator[Record | RecordError]:
+        seen: set[str] = set()
+        for _url, graphs in self.pages():
+            deleted = _deleted_members(graphs)
+            # Nodes a dataset's description must not wander into.
+            boundary = {s for kind in _DATASET_TYPES for s in graphs.subjects(RDF.type, kind)}
+            for subject in graphs.subjects(RDF.type, DCAT.Dataset):
+                record = self._record(graphs, subject, boundary)
+                if isinstance(record, Record):
+                    if record.guid in seen:  # a later page repeats it: the first is kept
+                        continue
+                    seen.add(record.guid)
+                    if record.guid in deleted:
+                        record = Record(record.guid, None, "", record.url, deleted=True)
+                yield record
+            for guid in deleted - seen:
+                seen.add(guid)
+                yield Record(guid, None, "", None, deleted=True)
+
+    def _record(
+        self, graphs: Graph, subject: URIRef | BNode, boundary: set
+    ) -> Record | RecordError:
+        if isinstance(subject, BNode):
+            identifier = graphs.value(subject, DCTERMS.identifier)
+            if identifier is None:
+                return RecordError("a dcat:Dataset with neither an IRI nor a dct:identifier")
+            guid = str(identifier)
+        else:
+            guid = str(subject)
+        triples = _describe(graphs, subject, boundary)
+        lines = sorted(_canonical_lines(triples, subject, frozenset()))
+        own = {p: o for s, p, o in triples if s == subject}
+        landing, modified = own.get(DCAT.landingPage), own.get(DCTERMS.modified)
+        return Record(
+            guid=guid,
+            payload="".join(_nt_row(triple) for triple in triples),
+            content_hash=hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest(),
+            url=str(landing) if landing else (guid if guid.startswith("http") else None),
+            modified=str(modified) if modified else None,
+        )
+
+    def map(self, record: Record) -> dict[str, Any]:
+        if self.parse_dataset is None:
+            raise RuntimeError("DcatAdapter.map needs parse_dataset (the portal's DCAT-AP parser)")
+        graph = Graph()
+        graph.parse(data=record.payload, format="nt")
+        subject = next(graph.subjects(RDF.type, DCAT.Dataset), None)
+        if subject is None:
+            raise RecordError("no dcat:Dataset in the record", record.guid)
+        repair_languages(graph, self.config.get("default_language", "fr"))
+        try:
+            dataset = self.parse_dataset(graph, subject)
+        except RecordError:
+            raise
+        except Exception as error:
+            raise RecordError(f"cannot read its DCAT-AP: {error}", record.guid) from None
+        if not dataset.get("title_translated") and not dataset.get("title"):
+            raise RecordError("the dataset has no dct:title", record.guid)
+        return dataset
+
+
+_ACCEPT = (
+    "text/turtle, application/trig, application/n-triples, application/n-quads, "
+    "application/ld+json;q=0.9, application/rdf+xml;q=0.9, */*;q=0.1"
+)
+
+
+def _next_pages(graphs: Graph) -> tuple[list[str], list[str]]:
+    """The page's Hydra next links, and the pages its TREE relations point to."""
+    hydra = [*graphs.objects(None, HYDRA.next), *graphs.objects(None, HYDRA.nextPage)]
+    relations = graphs.objects(None, TREE.relation)
+    tree = [node for relation in relations for node in graphs.objects(relation, TREE.node)]
+    return _uris(hydra), _uris(tree)
+
+
+def _uris(nodes: list[Any]) -> list[str]:
+    return list(dict.fromkeys(str(node) for node in nodes if isinstance(node, URIRef)))
+
+
+def _deleted_members(graphs: Graph) -> set[str]:
+    """Datasets an LDES feed announces as deleted (an ActivityStreams Delete event)."""
+    return {
+        str(target)
+        for event in graphs.subjects(RDF.type, ACTIVITY.Delete)
+        for target in graphs.objects(event, ACTIVITY.object)
+    }
+
+
+def _describe(graphs: Graph, subject: URIRef | BNode, boundary: set) -> list[tuple]:
+    """The dataset's own statements, and those about the nodes it points to (its
+    distributions, contact points, periods…), but not other datasets or catalogues."""
+    triples = []
+    todo, done = [subject], {subject} | boundary
+    while todo:
+        node = todo.pop()
+        for _s, predicate, obj in graphs.triples((node, None, None)):
+            triples.append((node, predicate, obj))
+            if isinstance(obj, BNode | URIRef) and obj not in done and predicate != RDF.type:
+                done.add(obj)
+                todo.append(obj)
+    return triples
+
+
+def _canonical_lines(triples: list[tuple], node: URIRef | BNode, path: frozenset) -> list[str]:
+    """N-Triples-like lines of ``node``'s description with each blank node replaced by a
+    hash of its own description, so the same content always gives the same lines."""
+    lines = []
+    for subject, predicate, obj in triples:
+        if subject != node:
+            continue
+        if isinstance(obj, BNode):
+            inner = sorted(_canonical_lines(triples, obj, path | {node})) if obj not in path else []
+            value = "_:" + hashlib.sha256("\n".join(inner).encode("utf-8")).hexdigest()[:16]
+        else:
+            value = obj.n3()
+        label = subject.n3() if isinstance(subject, URIRef) else "_:self"
+        lines.append(f"{label} {predicate.n3()} {value}")
+    return lines
+
+
+def repair_languages(graph: Graph, default: str) -> None:
+    """Join split literals and correct language tags of titles, descriptions and keywords."""
+    for subject in set(graph.subjects(RDF.type, DCAT.Dataset)) | set(
+        graph.subjects(RDF.type, DCAT.Distribution)
+    ):
+        for predicate in _TEXTS:
+            literals = [o for o in graph.objects(subject, predicate) if isinstance(o, Literal)]
+            if not literals:
+                continue
+            fixed = language.translations([(str(o), o.language) for o in literals], default)
+            graph.remove((subject, predicate, None))
+            for lang, text in fixed.items():
+                graph.add((subject, predicate, Literal(text, lang=lang)))
+        keywords = [o for o in graph.objects(subject, DCAT.keyword) if isinstance(o, Literal)]
+        if keywords:
+            fixed_keywords = language.keywords([(str(o), o.language) for o in keywords], default)
+            graph.remove((subject, DCAT.keyword, None))
+            for lang, words in fixed_keywords.items():
+                for word in words:
+                    graph.add((subject, DCAT.keyword, Literal(word, lang=lang)))

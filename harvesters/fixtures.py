@@ -1,0 +1,127 @@
+"""A small HTTP server of recorded source payloads, for the demo, tests and benchmarks.
+
+It answers like the real sources do, not from a dump of URLs: a CKAN
+``package_search`` and an Opendatasoft ``catalog/datasets`` are paged from a
+recorded list of datasets (so the adapters' paging really runs), other paths are
+files. Routes can be replaced while it runs, so tests change what a source lists.
+
+    python -m harvesters.fixtures --port 8770 DIRECTORY   # serves DIRECTORY's demo sources
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+__all__ = ["FixtureServer", "ckan_search", "demo_routes", "file", "ods_catalogue"]
+
+#: A route answers a request's query parameters with (status, content type, body).
+Route = Callable[[dict[str, str]], tuple[int, str, bytes]]
+
+_TYPES = {
+    ".json": "application/json",
+    ".ttl": "text/turtle",
+    ".trig": "application/trig",
+    ".rdf": "application/rdf+xml",
+    ".nt": "application/n-triples",
+    ".csv": "text/csv; charset=windows-1252",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def file(path: Path, content_type: str | None = None) -> Route:
+    body = path.read_bytes()
+    content_type = content_type or _TYPES.get(path.suffix, "application/octet-stream")
+    return lambda _query: (200, content_type, body)
+
+
+def ckan_search(datasets: list[dict[str, Any]]) -> Route:
+    """CKAN's package_search over ``datasets``, honouring rows and start."""
+
+    def route(query: dict[str, str]) -> tuple[int, str, bytes]:
+        start, rows = int(query.get("start", 0)), int(query.get("rows", 10))
+        page = datasets[start : start + rows]
+        result = {"count": len(datasets), "results": page, "sort": query.get("sort")}
+        return 200, "application/json", json.dumps({"success": True, "result": result}).encode()
+
+    return route
+
+
+def ods_catalogue(datasets: list[dict[str, Any]]) -> Route:
+    """Opendatasoft's Explore v2.1 catalog/datasets over ``datasets`` (limit, offset)."""
+
+    def route(query: dict[str, str]) -> tuple[int, str, bytes]:
+        offset, limit = int(query.get("offset", 0)), int(query.get("limit", 10))
+        body = {"total_count": len(datasets), "results": datasets[offset : offset + limit]}
+        return 200, "application/json; charset=utf-8", json.dumps(body).encode()
+
+    return route
+
+
+def demo_routes(directory: Path) -> dict[str, Route]:
+    """The demo's four sources, from the recorded payloads in ``directory``."""
+    ckan = json.loads((directory / "ckan_package_search.json").read_text("utf-8"))
+    ods = json.loads((directory / "ods_catalog_datasets.json").read_text("utf-8"))
+    return {
+        "/ckan/api/3/action/package_search": ckan_search(ckan["result"]["results"]),
+        "/ods/api/explore/v2.1/catalog/datasets": ods_catalogue(ods["results"]),
+        "/dcat/feed.trig": file(directory / "data_gov_be_ldes_page.trig"),
+        "/spreadsheet/inventaire.csv": file(directory / "cpas_inventaire.csv"),
+    }
+
+
+class FixtureServer:
+    """A threaded HTTP server on 127.0.0.1 answering from ``routes`` (path -> Route)."""
+
+    def __init__(self, routes: dict[str, Route], port: int = 0) -> None:
+        self.routes = dict(routes)
+        self.requests: list[str] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+                server.requests.append(self.path)
+                parts = urlsplit(self.path)
+                route = server.routes.get(parts.path)
+                if route is None:
+                    status, content_type, body = 404, "text/plain", b"not found"
+                else:
+                    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+                    status, content_type, body = route(query)
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def __enter__(self) -> FixtureServer:
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("directory", type=Path)
+    parser.add_argument("--port", type=int, default=8770)
+    args = parser.parse_args()
+    FixtureServer(demo_routes(args.directory), args.port).httpd.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
