@@ -60,7 +60,7 @@ _EXTENSIONS = {
     ".trig": "trig",
     ".nq": "nquads",
 }
-_DATASET_TYPES = (DCAT.Dataset, DCAT.DatasetSeries, DCAT.Catalog)
+_DATASET_TYPES = (DCAT.Dataset, URIRef(f"{DCAT}DatasetSeries"), DCAT.Catalog)
 # Texts whose language tags are checked, and literals of one language joined.
 _TEXTS = (DCTERMS.title, DCTERMS.description)
 
@@ -123,6 +123,8 @@ class DcatAdapter(Adapter):
             seen.add(url)
             response = self.http.get(url, headers={"Accept": _ACCEPT})
             graphs = parse_rdf(response.content, response.url, response.media_type)
+            if len(graphs) == 0:
+                raise SourceError(f"{url}: no RDF statements in it (is it an RDF document?)")
             yield url, graphs
             if not self.config.get("follow_pages", True):
                 return  # configured to read this document only, not the feed behind it
@@ -190,7 +192,7 @@ class DcatAdapter(Adapter):
             raise
         except Exception as error:
             raise RecordError(f"cannot read its DCAT-AP: {error}", record.guid) from None
-        if not dataset.get("title_translated") and not dataset.get("title"):
+        if not any((dataset.get("title_translated") or {}).values()) and not dataset.get("title"):
             raise RecordError("the dataset has no dct:title", record.guid)
         return dataset
 

@@ -21,8 +21,10 @@ from urllib.parse import parse_qs, urlsplit
 
 __all__ = ["FixtureServer", "ckan_search", "demo_routes", "file", "ods_catalogue"]
 
-#: A route answers a request's query parameters with (status, content type, body).
-Route = Callable[[dict[str, str]], tuple[int, str, bytes]]
+#: A route answers a request's query parameters with (status, content type, body) or
+#: (status, content type, body, headers) - headers such as Location, or a Content-Length
+#: that lies, to play a truncated body.
+Route = Callable[[dict[str, str]], tuple]
 
 _TYPES = {
     ".json": "application/json",
@@ -90,13 +92,15 @@ class FixtureServer:
                 parts = urlsplit(self.path)
                 route = server.routes.get(parts.path)
                 if route is None:
-                    status, content_type, body = 404, "text/plain", b"not found"
+                    answer: tuple = (404, "text/plain", b"not found")
                 else:
-                    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-                    status, content_type, body = route(query)
+                    answer = route({k: v[-1] for k, v in parse_qs(parts.query).items()})
+                status, content_type, body = answer[:3]
+                headers = {"Content-Type": content_type, "Content-Length": str(len(body))}
+                headers.update(answer[3] if len(answer) > 3 else {})
                 self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(body)
 

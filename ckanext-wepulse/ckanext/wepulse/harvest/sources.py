@@ -28,6 +28,7 @@ def make_http() -> Http:
     return Http(
         timeout=tk.config.get("ckanext.wepulse.harvest.timeout"),
         max_bytes=tk.config.get("ckanext.wepulse.harvest.max_bytes"),
+        retries=tk.config.get("ckanext.wepulse.harvest.retries"),
         allow_private=list(allowed),
     )
 

@@ -1,0 +1,416 @@
+"""Harvests through the real stack: sources served over HTTP on loopback, datasets
+written to PostgreSQL and Solr by ckanext.wepulse.harvest.
+
+Each test plays an authority's source changing between harvests, or misbehaving,
+and checks what a citizen and the publisher then see.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from ckan.plugins import toolkit as tk
+from ckan.tests import factories
+from ckanext.harvest.model import HarvestObject, HarvestObjectError
+
+from ckanext.wepulse.harvest import sync
+from ckanext.wepulse.seeding import site_context
+from harvesters.fixtures import FixtureServer, demo_routes, file
+
+CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
+DEMO_SOURCES = Path(__file__).resolve().parents[3] / "ckanext-wepulse/ckanext/wepulse/demo/sources"
+TURTLE = "text/turtle"
+
+
+def catalogue(*datasets: tuple[str, str], next_page: str | None = None) -> bytes:
+    """A DCAT catalogue page in Turtle: (IRI suffix, French title) per dataset."""
+    lines = [
+        "@prefix dcat: <http://www.w3.org/ns/dcat#> .",
+        "@prefix dct: <http://purl.org/dc/terms/> .",
+        "@prefix hydra: <http://www.w3.org/ns/hydra/core#> .",
+        "<http://example.be/catalogue> a dcat:Catalog ;",
+        "  dct:title 'Catalogue'@fr ;",
+        "  dcat:dataset " + ", ".join(f"<http://example.be/ds/{key}>" for key, _ in datasets),
+        " ." if datasets else "",
+    ]
+    if not datasets:
+        lines[-2] = "  dct:description 'vide'@fr ."
+    for key, title in datasets:
+        lines += [
+            f"<http://example.be/ds/{key}> a dcat:Dataset ;",
+            f"  dct:title {json.dumps(title)}@fr ;",
+            f"  dct:description {json.dumps('Données de la commune : ' + title)}@fr ;",
+            "  dcat:theme <http://publications.europa.eu/resource/authority/data-theme/ENVI> ;",
+            f"  dcat:distribution <http://example.be/dist/{key}> .",
+            f"<http://example.be/dist/{key}> a dcat:Distribution ;",
+            f"  dcat:accessURL <http://example.be/files/{key}.csv> ;",
+            "  dct:format <http://publications.europa.eu/resource/authority/file-type/CSV> .",
+        ]
+    if next_page:
+        lines.append(f"<http://example.be/catalogue> hydra:next <{next_page}> .")
+    return "\n".join(lines).encode("utf-8")
+
+
+def turtle(body: bytes):
+    return lambda _query: (200, TURTLE, body)
+
+
+@pytest.fixture
+def authority(clean_db, clean_index):
+    return factories.Organization(name="ixelles", title="Ixelles / Elsene")
+
+
+@pytest.fixture
+def server():
+    with FixtureServer({}) as running:
+        yield running
+
+
+def make_source(server, authority, name, path, source_type="wepulse_dcat", config=None):
+    return tk.get_action("harvest_source_create")(
+        site_context(),
+        {
+            "name": name,
+            "title": f"Source {name}",
+            "url": server.url + path,
+            "source_type": source_type,
+            "owner_org": authority["id"],
+            "frequency": "MANUAL",
+            "config": json.dumps(config or {}),
+        },
+    )
+
+
+def harvested(source) -> dict[str, dict]:
+    """The source's active datasets, by original identifier."""
+    datasets = tk.get_action("package_search")(
+        site_context(),
+        {"fq": f'harvest_source_title:"{source["title"]}"', "rows": 1000},
+    )["results"]
+    return {d["harvest_guid"]: d for d in datasets}
+
+
+def object_errors(job) -> list[str]:
+    """The harvest object errors of a job, as ckanext-harvest's job report lists them."""
+    report = tk.get_action("harvest_job_report")(site_context(), {"id": job.id})
+    per_object = report["object_errors"].values()
+    return [error["message"] for errors in per_object for error in errors["errors"]]
+
+
+class TestIncrementalHarvest:
+    def test_first_harvest_publishes_each_dataset_under_the_authority_with_provenance(
+        self, server, authority
+    ):
+        server.routes["/dcat.ttl"] = turtle(catalogue(("a", "Arbres"), ("b", "Bancs publics")))
+        source = make_source(server, authority, "ixelles-dcat", "/dcat.ttl")
+
+        job, summary = sync.run_source(source["name"])
+
+        assert (summary.added, summary.errors, summary.incomplete) == (2, 0, None)
+        datasets = harvested(source)  # found through Solr: the batch was indexed
+        trees = datasets["http://example.be/ds/a"]
+        assert trees["title_translated"]["fr"] == "Arbres"
+        assert trees["owner_org"] == authority["id"]
+        assert trees["theme"] == [
+            "http://publications.europa.eu/resource/authority/data-theme/ENVI"
+        ]
+        assert trees["resources"][0]["format"] == "CSV"
+        assert trees["harvest_source_title"] == "Source ixelles-dcat"
+        assert trees["harvest_url"] == "http://example.be/ds/a"
+        assert trees["harvest_first"] == trees["harvest_last"]
+        assert job.status == "Finished"
+
+    def test_reharvest_with_nothing_changed_rewrites_nothing(self, server, authority):
+        server.routes["/dcat.ttl"] = turtle(catalogue(("a", "Arbres"), ("b", "Bancs publics")))
+        source = make_source(server, authority, "ixelles-dcat", "/dcat.ttl")
+        sync.run_source(source["name"])
+        before = {guid: d["metadata_modified"] for guid, d in harvested(source).items()}
+
+        _job, summary = sync.run_source(source["name"])
+
+        assert (summary.added, summary.updated, summary.unchanged) == (0, 0, 2)
+        after = {guid: d["metadata_modified"] for guid, d in harvested(source).items()}
+        assert after == before
+
+    def test_a_changed_record_updates_its_dataset_in_place(self, server, authority):
+        server.routes["/dcat.ttl"] = turtle(catalogue(("a", "Arbres"), ("b", "Bancs publics")))
+        source = make_source(server, authority, "ixelles-dcat", "/dcat.ttl")
+        sync.run_source(source["name"])
+        first = harvested(source)["http://example.be/ds/a"]
+
+        time.sleep(0.01)
+        server.routes["/dcat.ttl"] = turtle(
+            catalogue(("a", "Arbres remarquables"), ("b", "Bancs publics"))
+        )
+        _job, summary = sync.run_source(source["name"])
+
+        assert (summary.updated, summary.unchanged, summary.added) == (1, 1, 0)
+        now = harvested(source)["http://example.be/ds/a"]
+        assert now["id"] == first["id"] and now["name"] == first["name"]
+        assert now["title_translated"]["fr"] == "Arbres remarquables"
+        assert now["harvest_first"] == first["harvest_first"]
+        assert now["harvest_last"] > first["harvest_last"]
+
+    def test_a_record_gone_from_the_source_is_withdrawn_and_comes_back_with_it(
+        self, server, authority
+    ):
+        server.routes["/dcat.ttl"] = turtle(catalogue(("a", "Arbres"), ("b", "Bancs publics")))
+        source = make_source(server, authority, "ixelles-dcat", "/dcat.ttl")
+        sync.run_source(source["name"])
+        benches = harvested(source)["http://example.be/ds/b"]
+
+        server.routes["/dcat.ttl"] = turtle(catalogue(("a", "Arbres")))
+        _job, summary = sync.run_source(source["name"])
+        assert (summary.withdrawn, summary.unchanged) == (1, 1)
+        assert set(harvested(source)) == {"http://example.be/ds/a"}
+        shown = tk.get_action("package_show")(site_context(), {"id": benches["id"]})
+        assert shown["state"] == "deleted"
+
+        server.routes["/dcat.ttl"] = turtle(catalogue(("a", "Arbres"), ("b", "Bancs publics")))
+        _job, summary = sync.run_source(source["name"])
+        assert summary.updated == 1
+        back = tk.get_action("package_show")(site_context(), {"id": benches["id"]})
+        assert (back["state"], back["name"]) == ("active", benches["name"])
+
+    def test_two_sources_listing_the_same_dataset_make_one_dataset(self, server, authority):
+        server.routes["/commune.ttl"] = turtle(catalogue(("a", "Arbres")))
+        server.routes["/region.ttl"] = turtle(catalogue(("a", "Arbres"), ("c", "Cimetières")))
+        commune = make_source(server, authority, "commune", "/commune.ttl")
+        region = make_source(server, authority, "region", "/region.ttl")
+
+        sync.run_source(commune["name"])
+        job, summary = sync.run_source(region["name"])
+
+        assert (summary.added, summary.duplicates) == (1, 1)
+        found = tk.get_action("package_search")(
+            site_context(), {"fq": 'uri:"http://example.be/ds/a"'}
+        )
+        assert found["count"] == 1
+        assert any("already harvested from Source commune" in m for m in object_errors(job))
+        # Harvesting the region again changes nothing either.
+        _job, again = sync.run_source(region["name"])
+        assert (again.added, again.duplicates) == (0, 1)
+
+    def test_datasets_with_the_same_title_from_two_sources_get_different_names(
+        self, server, authority
+    ):
+        server.routes["/one.ttl"] = turtle(catalogue(("x", "Budget communal")))
+        server.routes["/two.ttl"] = turtle(catalogue(("y", "Budget communal")))
+        sync.run_source(make_source(server, authority, "one", "/one.ttl")["name"])
+        sync.run_source(make_source(server, authority, "two", "/two.ttl")["name"])
+
+        names = sorted(
+            d["name"]
+            for d in tk.get_action("package_search")(site_context(), {"q": "Budget"})["results"]
+        )
+        assert names == ["budget-communal", "budget-communal-2"]
+
+
+@pytest.mark.usefixtures("ckan_config")
+@pytest.mark.ckan_config("ckanext.wepulse.harvest.retries", 0)
+class TestFaults:
+    """Each fault gives a clear error, on its record or on the job; the good records
+    beside it are kept, and nothing already published is withdrawn by mistake."""
+
+    def harvest_after_a_good_one(self, server, authority, bad_route):
+        server.routes["/dcat.ttl"] = turtle(catalogue(("a", "Arbres"), ("b", "Bancs publics")))
+        source = make_source(server, authority, "ixelles-dcat", "/dcat.ttl")
+        sync.run_source(source["name"])
+        server.routes["/dcat.ttl"] = bad_route
+        job, summary = sync.run_source(source["name"])
+        return source, job, summary
+
+    def assert_nothing_withdrawn(self, source, summary):
+        assert summary.withdrawn == 0
+        assert set(harvested(source)) == {"http://example.be/ds/a", "http://example.be/ds/b"}
+
+    def gather_errors(self, job) -> list[str]:
+        report = tk.get_action("harvest_job_report")(site_context(), {"id": job.id})
+        return [error["message"] for error in report["gather_errors"]]
+
+    def test_a_server_error_keeps_what_was_published(self, server, authority):
+        source, job, summary = self.harvest_after_a_good_one(
+            server, authority, lambda _q: (500, "text/plain", b"boom")
+        )
+        assert "HTTP 500" in summary.incomplete
+        assert any("HTTP 500" in str(e) for e in self.gather_errors(job))
+        self.assert_nothing_withdrawn(source, summary)
+
+    @pytest.mark.ckan_config("ckanext.wepulse.harvest.timeout", 1)
+    def test_a_source_that_does_not_answer_in_time(self, server, authority):
+        def slow(_query):
+            time.sleep(2)
+            return 200, TURTLE, catalogue()
+
+        source, _job, summary = self.harvest_after_a_good_one(server, authority, slow)
+        assert "timed out" in summary.incomplete
+        self.assert_nothing_withdrawn(source, summary)
+
+    def test_a_truncated_body(self, server, authority):
+        body = catalogue(("a", "Arbres"))
+        source, _job, summary = self.harvest_after_a_good_one(
+            server,
+            authority,
+            lambda _q: (200, TURTLE, body[:100], {"Content-Length": str(len(body))}),
+        )
+        assert "truncated" in summary.incomplete
+        self.assert_nothing_withdrawn(source, summary)
+
+    @pytest.mark.ckan_config("ckanext.wepulse.harvest.max_bytes", 2000)
+    def test_an_oversized_body(self, server, authority):
+        many = catalogue(*((str(n), f"Jeu de données {n}") for n in range(40)))
+        server.routes["/big.ttl"] = turtle(many)
+        source = make_source(server, authority, "big", "/big.ttl")
+        _job, summary = sync.run_source(source["name"])
+        assert "larger than 2000 bytes" in summary.incomplete
+        assert summary.added == 0
+
+    def test_a_redirect_to_a_private_address_is_refused(self, server, authority):
+        source, _job, summary = self.harvest_after_a_good_one(
+            server,
+            authority,
+            lambda _q: (302, "text/plain", b"", {"Location": "http://169.254.169.254/latest/"}),
+        )
+        assert "refused" in summary.incomplete and "169.254.169.254" in summary.incomplete
+        self.assert_nothing_withdrawn(source, summary)
+
+    def test_malformed_rdf_on_a_later_page_keeps_the_good_pages(self, server, authority):
+        """favv_dcat.rdf is a real published file that is not valid RDF/XML."""
+        server.routes["/page1.ttl"] = turtle(
+            catalogue(("a", "Arbres"), next_page=server.url + "/page2.rdf")
+        )
+        server.routes["/page2.rdf"] = file(CORPUS / "belgium/fedict-dcattools/favv_dcat.rdf")
+        source = make_source(server, authority, "paged", "/page1.ttl")
+
+        _job, summary = sync.run_source(source["name"])
+
+        assert summary.added == 1
+        assert "page2.rdf: not valid xml RDF" in summary.incomplete
+        assert set(harvested(source)) == {"http://example.be/ds/a"}
+
+    def test_a_json_file_served_as_rdf_xml(self, server, authority):
+        server.routes["/catalogue.rdf"] = file(
+            CORPUS / "ckan-api/package_search.json", "application/rdf+xml"
+        )
+        source = make_source(server, authority, "json", "/catalogue.rdf")
+        _job, summary = sync.run_source(source["name"])
+        assert "no RDF statements" in summary.incomplete
+        assert summary.added == 0
+
+    def test_a_hydra_loop_stops_with_the_pages_read(self, server, authority):
+        server.routes["/p1.ttl"] = turtle(
+            catalogue(("a", "Arbres"), next_page=server.url + "/p2.ttl")
+        )
+        server.routes["/p2.ttl"] = turtle(
+            catalogue(("b", "Bancs publics"), next_page=server.url + "/p1.ttl")
+        )
+        source = make_source(server, authority, "loop", "/p1.ttl")
+        _job, summary = sync.run_source(source["name"])
+        assert summary.added == 2
+        assert "loop" in summary.incomplete
+        assert server.requests.count("/p1.ttl") == 1
+
+    def test_a_record_that_cannot_be_a_dataset_fails_alone(self, server, authority):
+        body = catalogue(("a", "Arbres"), ("b", "Bancs publics")) + (
+            b"\n<http://example.be/ds/untitled> a <http://www.w3.org/ns/dcat#Dataset> ."
+        )
+        server.routes["/dcat.ttl"] = turtle(body)
+        source = make_source(server, authority, "ixelles-dcat", "/dcat.ttl")
+
+        job, summary = sync.run_source(source["name"])
+
+        assert (summary.added, summary.errors) == (2, 1)
+        assert object_errors(job) == ["the dataset has no dct:title"]
+        statuses = {o.guid: o.report_status for o in HarvestObject.filter(harvest_job_id=job.id)}
+        assert statuses["http://example.be/ds/untitled"] == "errored"
+        assert statuses["http://example.be/ds/a"] == "added"
+
+
+def test_each_demo_source_type_is_harvested_into_valid_datasets(server, authority):
+    """The four recorded real payloads the demo serves, one per adapter."""
+    server.routes.update(demo_routes(DEMO_SOURCES))
+    sources = {
+        "wepulse_dcat": ("/dcat/feed.trig", {"follow_pages": False}),
+        "wepulse_opendatasoft": ("/ods", {}),
+        "wepulse_ckan": ("/ckan", {}),
+        "wepulse_spreadsheet": ("/spreadsheet/inventaire.csv", {}),
+    }
+    summaries = {}
+    for source_type, (path, config) in sources.items():
+        source = make_source(
+            server, authority, source_type.replace("_", "-"), path, source_type, config
+        )
+        summaries[source_type] = sync.run_source(source["name"])[1]
+
+    assert {t: (s.added, s.errors) for t, s in summaries.items()} == {
+        "wepulse_dcat": (100, 0),
+        "wepulse_opendatasoft": (2, 0),
+        "wepulse_ckan": (2, 0),
+        "wepulse_spreadsheet": (4, 3),  # the inventory's three bad rows, by design
+    }
+    found = tk.get_action("package_search")(site_context(), {"q": "Auderghem"})
+    assert found["count"] >= 1
+
+
+def test_the_harvest_plugin_runs_a_queued_job_in_its_gather_stage(server, authority):
+    """ckanext-harvest's own path: a job created by the Action API, gathered by the
+    plugin; the job's report counts each record's outcome."""
+    from ckan.plugins import get_plugin
+    from ckanext.harvest.model import HarvestJob
+
+    server.routes["/dcat.ttl"] = turtle(catalogue(("a", "Arbres"), ("b", "Bancs publics")))
+    source = make_source(server, authority, "queued", "/dcat.ttl")
+    job_dict = tk.get_action("harvest_job_create")(
+        site_context(), {"source_id": source["id"], "run": False}
+    )
+    job = HarvestJob.get(job_dict["id"])
+
+    assert get_plugin("wepulse_dcat").gather_stage(job) == []
+
+    statuses = [o.report_status for o in HarvestObject.filter(harvest_job_id=job.id)]
+    assert sorted(statuses) == ["added", "added"]
+    assert len(harvested(source)) == 2
+
+
+def test_provenance_is_on_the_dataset_page(app, server, authority):
+    server.routes["/dcat.ttl"] = turtle(catalogue(("a", "Arbres")))
+    source = make_source(server, authority, "ixelles-dcat", "/dcat.ttl")
+    sync.run_source(source["name"])
+    dataset = harvested(source)["http://example.be/ds/a"]
+
+    page = app.get(f"/dataset/{dataset['name']}").body
+
+    assert "Moissonné depuis" in page and "Source ixelles-dcat" in page
+    assert "http://example.be/ds/a" in page
+
+
+def test_harvest_preview_prints_mapped_datasets_and_saves_nothing(cli, server, authority):
+    from ckan.cli.cli import ckan
+
+    server.routes["/dcat.ttl"] = turtle(catalogue(("a", "Arbres"), ("b", "Bancs publics")))
+    result = cli.invoke(
+        ckan, ["wepulse", "harvest", "preview", "dcat", server.url + "/dcat.ttl", "--limit", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    assert '"guid": "http://example.be/ds/' in result.output
+    assert result.output.count('"guid"') == 1
+    assert tk.get_action("package_search")(site_context(), {})["count"] == 0
+
+
+def test_harvest_run_prints_the_summary_and_fails_on_errors(cli, server, authority):
+    from ckan.cli.cli import ckan
+
+    server.routes["/dcat.ttl"] = turtle(catalogue(("a", "Arbres")))
+    make_source(server, authority, "good", "/dcat.ttl")
+    result = cli.invoke(ckan, ["wepulse", "harvest", "run", "good"])
+    assert result.exit_code == 0, result.output
+    assert "good: 1 added, 0 updated, 0 unchanged" in result.output
+
+    server.routes["/broken.ttl"] = lambda _q: (404, "text/plain", b"gone")
+    make_source(server, authority, "broken", "/broken.ttl")
+    result = cli.invoke(ckan, ["wepulse", "harvest", "run", "broken"])
+    assert result.exit_code == 1
+    assert "incomplete" in result.output and "404" in result.output
