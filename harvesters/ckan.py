@@ -44,7 +44,7 @@ class CkanAdapter(Adapter):
     def records(self) -> Iterator[Record | RecordError]:
         """Every dataset, page by page, in a stable order (by id) so paging skips none."""
         endpoint = f"{self.base_url}/api/3/action/package_search"
-        start, count = 0, None
+        start, count, seen = 0, None, set()
         while count is None or start < count:
             params: dict[str, Any] = {"q": self.config.get("q", "*:*")}
             if self.config.get("organization"):
@@ -57,6 +57,10 @@ class CkanAdapter(Adapter):
             count = result.get("count", 0)
             if not result["results"]:
                 break
+            ids = {p.get("id") for p in result["results"] if isinstance(p, dict)}
+            if ids <= seen:  # a server that ignores "start" would be asked forever
+                raise SourceError(f"{endpoint}: start={start} repeats an earlier page")
+            seen |= ids
             for package in result["results"]:
                 yield self._record(package)
             start += len(result["results"])
@@ -76,16 +80,18 @@ class CkanAdapter(Adapter):
     def map(self, record: Record) -> dict[str, Any]:
         package = record.payload
         extras = _extras(package)
-        title = _translated(package, "title", self._language(package))
+        declared = self._language(package)
+        title = _translated(package, "title", declared or self._default)
         if not title:
             raise RecordError(f"dataset {package.get('name') or record.guid} has no title")
-        # What the title turned out to be in is the language of the rest.
-        default = next(iter(title))
+        # Undeclared, the dataset is in the language its title turned out to be in.
+        default = declared or next(iter(title))
         themes, unknown = concept_uris(
             "data_themes",
             [*split_list(_json_list(extras.get("theme"))), *_group_titles(package)],
         )
         keyword_pairs = [(tag, default) for tag in _tag_names(package) + unknown]
+        keyword_pairs += _translated_tags(package)
         dataset = {
             "title_translated": title,
             "notes_translated": _translated(package, "notes", default),
@@ -111,13 +117,18 @@ class CkanAdapter(Adapter):
         }
         return {key: value for key, value in dataset.items() if value not in (None, "", [], {})}
 
-    def _language(self, package: dict[str, Any]) -> str:
+    @property
+    def _default(self) -> str:
+        return self.config.get("default_language", language.CONTENT_LANGUAGES[0])
+
+    def _language(self, package: dict[str, Any]) -> str | None:
+        """The content language the dataset declares, if any."""
         for code in split_list(_json_list(package.get("language"))):
             concept = concept_uris("languages", [code])[0]
             iso = _iso_639_1(concept[0]) if concept else None
             if iso in language.CONTENT_LANGUAGES:
                 return iso
-        return self.config.get("default_language", language.CONTENT_LANGUAGES[0])
+        return None
 
 
 def _translated(package: dict[str, Any], field: str, default: str) -> dict[str, str]:
@@ -177,6 +188,15 @@ def _extras(package: dict[str, Any]) -> dict[str, Any]:
 
 def _tag_names(package: dict[str, Any]) -> list[str]:
     return [t.get("display_name") or t.get("name", "") for t in package.get("tags") or []]
+
+
+def _translated_tags(package: dict[str, Any]) -> list[tuple[str, str]]:
+    """(keyword, language) pairs of a fluent portal's ``tags_translated``."""
+    tags = package.get("tags_translated")
+    tags = _json(tags) if isinstance(tags, str) else tags
+    if not isinstance(tags, dict):
+        return []
+    return [(tag, lang) for lang, words in tags.items() if isinstance(words, list) for tag in words]
 
 
 def _group_titles(package: dict[str, Any]) -> list[str]:

@@ -46,7 +46,6 @@ _FORMATS = {
     "application/ld+json": "json-ld",
     "application/json": "json-ld",
     "application/n-triples": "nt",
-    "text/plain": "nt",
     "application/trig": "trig",
     "application/n-quads": "nquads",
 }
@@ -84,7 +83,8 @@ def parse_rdf(content: bytes, url: str, media_type: str = "") -> Dataset:
 
 def _sniff(content: bytes) -> str | None:
     head = content.lstrip()[:200]
-    if head.startswith((b"{", b"[")):
+    # "[" also opens a Turtle blank node: JSON only when an object or "]" follows.
+    if head.startswith(b"{") or (head.startswith(b"[") and head[1:].lstrip()[:1] in (b"{", b"]")):
         return "json-ld"
     if head.startswith((b"<?xml", b"<rdf:RDF")):
         return "xml"
@@ -137,22 +137,22 @@ class DcatAdapter(Adapter):
             queue += [link for link in links if link not in seen and link not in queue]
 
     def records(self) -> Iterator[Record | RecordError]:
-        seen: set[str] = set()
+        """Each page's datasets in page order. A feed (LDES) lists a dataset again on a
+        later page when it changed, and announces deletions there: the harvest keeps the
+        last word on each dataset."""
         for _url, graphs in self.pages():
             deleted = _deleted_members(graphs)
             # Nodes a dataset's description must not wander into.
             boundary = {s for kind in _DATASET_TYPES for s in graphs.subjects(RDF.type, kind)}
+            described = set()
             for subject in graphs.subjects(RDF.type, DCAT.Dataset):
                 record = self._record(graphs, subject, boundary)
                 if isinstance(record, Record):
-                    if record.guid in seen:  # a later page repeats it: the first is kept
-                        continue
-                    seen.add(record.guid)
+                    described.add(record.guid)
                     if record.guid in deleted:
                         record = Record(record.guid, None, "", record.url, deleted=True)
                 yield record
-            for guid in deleted - seen:
-                seen.add(guid)
+            for guid in sorted(deleted - described):
                 yield Record(guid, None, "", None, deleted=True)
 
     def _record(
@@ -166,7 +166,7 @@ class DcatAdapter(Adapter):
         else:
             guid = str(subject)
         triples = _describe(graphs, subject, boundary)
-        lines = sorted(_canonical_lines(triples, subject, frozenset()))
+        lines = _canonical_lines(triples)
         own = {p: o for s, p, o in triples if s == subject}
         landing, modified = own.get(DCAT.landingPage), own.get(DCTERMS.modified)
         return Record(
@@ -239,21 +239,28 @@ def _describe(graphs: Graph, subject: URIRef | BNode, boundary: set) -> list[tup
     return triples
 
 
-def _canonical_lines(triples: list[tuple], node: URIRef | BNode, path: frozenset) -> list[str]:
-    """N-Triples-like lines of ``node``'s description with each blank node replaced by a
-    hash of its own description, so the same content always gives the same lines."""
-    lines = []
-    for subject, predicate, obj in triples:
-        if subject != node:
-            continue
-        if isinstance(obj, BNode):
-            inner = sorted(_canonical_lines(triples, obj, path | {node})) if obj not in path else []
-            value = "_:" + hashlib.sha256("\n".join(inner).encode("utf-8")).hexdigest()[:16]
-        else:
-            value = obj.n3()
-        label = subject.n3() if isinstance(subject, URIRef) else "_:self"
-        lines.append(f"{label} {predicate.n3()} {value}")
-    return lines
+def _canonical_lines(triples: list[tuple]) -> list[str]:
+    """Sorted N-Triples-like lines of a description, each blank node written as a hash
+    of what it says (recursively), so the same content always gives the same lines
+    whatever labels the parser gave its blank nodes."""
+    by_subject: dict[Any, list[tuple]] = {}
+    for triple in triples:
+        by_subject.setdefault(triple[0], []).append(triple)
+    labels: dict[BNode, str] = {}
+
+    def term(node: Any, path: frozenset) -> str:
+        if not isinstance(node, BNode):
+            return node.n3()
+        if node not in labels:
+            inner = sorted(
+                f"{p.n3()} {term(o, path | {node}) if o not in path else '_:cycle'}"
+                for _s, p, o in by_subject.get(node, [])
+            )
+            digest = hashlib.sha256("\n".join(inner).encode("utf-8")).hexdigest()[:16]
+            labels[node] = "_:" + digest
+        return labels[node]
+
+    return sorted(f"{term(s, frozenset())} {p.n3()} {term(o, frozenset())}" for s, p, o in triples)
 
 
 def repair_languages(graph: Graph, default: str) -> None:

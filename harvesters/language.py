@@ -16,6 +16,8 @@ from functools import cache
 
 from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
+from ckanext.wepulse import vocabularies
+
 __all__ = ["CONTENT_LANGUAGES", "detect", "keywords", "language_of", "translations"]
 
 #: The portal's content languages, in order of preference.
@@ -61,23 +63,47 @@ def translations(
     - Several texts in one language (a description split at its commas) are joined
       with ``join`` in source order; with ``join=None`` the first one wins.
     """
-    tags_by_text: dict[str, list[str | None]] = {}
+    # A language's pieces (a description split at its commas) are one text first.
+    pieces: dict[str, list[str]] = {}
+    untagged: list[str] = []
     for text, tag in texts:
         text = (text or "").strip()
-        if text:
-            tag = (tag or "").split("-")[0].lower() or None
-            tags_by_text.setdefault(text, []).append(tag)
+        if not text:
+            continue
+        tag = (tag or "").split("-")[0].lower()
+        if tag in languages or tag in _other_languages():
+            if text not in pieces.setdefault(tag, []):
+                pieces[tag].append(text)
+        else:
+            untagged.append(text)
+    tags_by_text: dict[str, list[str]] = {}
+    for tag, parts in pieces.items():
+        whole = parts[0] if join is None else join.join(parts)
+        tags_by_text.setdefault(whole, []).append(tag)
+    for text in untagged:
+        tags_by_text.setdefault(text, [])  # an untagged repeat of a tagged text adds nothing
 
-    # A language some text is tagged with is that text's: nothing moves into it.
-    claimed = {tag for tags in tags_by_text.values() for tag in tags if tag}
     placed: dict[str, list[str]] = {}
     for text, tags in tags_by_text.items():
+        if tags and not any(tag in languages for tag in tags):
+            # Written in a language the portal does not write in (Catalan…): as tagged.
+            placed.setdefault(tags[0], []).append(text)
+            continue
+        # A language some text is tagged with is that text's: nothing moves into it.
+        claimed = set(pieces) | set(placed)
         language = language_of(text, tags, default, languages, claimed)
         placed.setdefault(language, []).append(text)
 
     if join is None:
         return {language: parts[0] for language, parts in placed.items()}
     return {language: join.join(parts) for language, parts in placed.items()}
+
+
+@cache
+def _other_languages() -> frozenset[str]:
+    """ISO 639-1 codes of the other EU languages, which metadata may carry too."""
+    codes = (c.extra.get("iso_639_1", "") for c in vocabularies.load("languages").concepts)
+    return frozenset(code for code in codes if code) - set(CONTENT_LANGUAGES)
 
 
 def language_of(
@@ -106,7 +132,9 @@ def language_of(
                 return detected
         return tagged[0]
     detected, probability = detect(text, languages)
-    return detected if probability >= _OVERRULE_CONFIDENCE else default
+    if probability >= _OVERRULE_CONFIDENCE or default in claimed:
+        return detected
+    return default
 
 
 def keywords(

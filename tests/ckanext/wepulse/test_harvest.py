@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from ckan.plugins import toolkit as tk
 from ckan.tests import factories
-from ckanext.harvest.model import HarvestObject, HarvestObjectError
+from ckanext.harvest.model import HarvestObject
 
 from ckanext.wepulse.harvest import sync
 from ckanext.wepulse.seeding import site_context

@@ -78,18 +78,19 @@ def harvest(
         summary.incomplete = str(error)
         return summary
     writer = _Writer(source, job, adapter, summary)
-    seen: set[str] = set()
+    seen: dict[str, str] = {}  # guid -> content hash of its latest listing
     deleted: set[str] = set()
     try:
         for item in adapter.records():
             if isinstance(item, RecordError):
                 writer.log(item.guid, "errored", error=str(item))
-            elif item.deleted:
+            elif item.deleted:  # the source's last word on it (a feed's Delete event)
                 deleted.add(item.guid)
-            elif item.guid in seen:
-                writer.log(item.guid, "errored", error="listed twice by the source; kept once")
-            else:
-                seen.add(item.guid)
+                seen.pop(item.guid, None)
+            elif seen.get(item.guid) != item.content_hash:
+                # New, or a newer version listed later (feeds list changes again).
+                deleted.discard(item.guid)
+                seen[item.guid] = item.content_hash
                 writer.consider(item)
             if progress:
                 progress(1)
@@ -97,8 +98,8 @@ def harvest(
         summary.incomplete = str(error)
         _gather_error(job, f"The source's listing is incomplete, nothing withdrawn: {error}")
     writer.flush()
-    vanished = set() if summary.incomplete else set(writer.known) - seen
-    writer.withdraw((vanished | deleted) - seen)
+    vanished = set() if summary.incomplete else set(writer.known) - set(seen)
+    writer.withdraw((vanished | deleted) - set(seen))
     writer.close()
     return summary
 
@@ -132,7 +133,7 @@ class _Writer:
             row.guid: row
             for row in model.Session.query(HarvestedRecord).filter_by(source_id=source.id)
         }
-        self.pending: list[Record] = []
+        self.pending: dict[str, Record] = {}  # by guid: a newer version replaces an older
         self.objects: list[dict[str, Any]] = []
         self.errors: list[dict[str, Any]] = []
         self.now = datetime.datetime.utcnow()
@@ -177,7 +178,7 @@ class _Writer:
             self.summary.unchanged += 1
             self.log(record.guid, "not modified", package_id=known.package_id)
             return
-        self.pending.append(record)
+        self.pending[record.guid] = record
         if len(self.pending) >= self.batch_size:
             self.flush()
 
@@ -190,7 +191,7 @@ class _Writer:
         with a bad record is written again one dataset per transaction: the bad one
         fails alone, with its reason, and the others are kept.
         """
-        records, self.pending = self.pending, []
+        records, self.pending = list(self.pending.values()), {}
         mapped = []
         for record in records:
             try:
