@@ -106,12 +106,16 @@ class DcatAdapter(Adapter):
         http: Any,
         config: dict[str, Any] | None = None,
         parse_dataset: Callable[[Graph, URIRef | BNode], dict[str, Any]] | None = None,
+        memory: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(url, http, config)
         self.parse_dataset = parse_dataset
+        # Page URL -> its records' guids and hashes and its next links, kept between
+        # harvests with the HTTP client's validators (conditional requests).
+        self.memory = memory
 
-    def pages(self) -> Iterator[tuple[str, Dataset]]:
-        """Each page of the source, parsed, following next links once each."""
+    def pages(self) -> Iterator[tuple[str, list[Record | RecordError]]]:
+        """Each page of the source and its records, following next links once each."""
         max_pages = int(self.config.get("max_pages", MAX_PAGES))
         queue, seen = [self.url], set()
         while queue:
@@ -121,14 +125,10 @@ class DcatAdapter(Adapter):
             if len(seen) >= max_pages:
                 raise SourceError(f"{self.url}: stopped after {max_pages} pages (max_pages)")
             seen.add(url)
-            response = self.http.get(url, headers={"Accept": _ACCEPT})
-            graphs = parse_rdf(response.content, response.url, response.media_type)
-            if len(graphs) == 0:
-                raise SourceError(f"{url}: no RDF statements in it (is it an RDF document?)")
-            yield url, graphs
+            records, hydra_next, tree_nodes = self._read_page(url)
+            yield url, records
             if not self.config.get("follow_pages", True):
                 return  # configured to read this document only, not the feed behind it
-            hydra_next, tree_nodes = _next_pages(graphs)
             # A Hydra "next" page already read is a loop; TREE relations may point back.
             for link in hydra_next:
                 if link in seen:
@@ -136,24 +136,57 @@ class DcatAdapter(Adapter):
             links = [*hydra_next, *tree_nodes]
             queue += [link for link in links if link not in seen and link not in queue]
 
+    def _read_page(self, url: str) -> tuple[list[Record | RecordError], list[str], list[str]]:
+        """A page's records and next links: parsed, or remembered when the server says
+        (ETag, Last-Modified) that the page has not changed since the last harvest."""
+        remembered = self.memory.get(url) if self.memory is not None else None
+        response = self.http.get(
+            url, headers={"Accept": _ACCEPT}, conditional=remembered is not None
+        )
+        if response.not_modified and remembered is not None:
+            records = [
+                Record(g, None, h, u, m, deleted=d) for g, h, u, m, d in remembered["records"]
+            ]
+            return records, remembered["hydra_next"], remembered["tree"]
+        graphs = parse_rdf(response.content, response.url, response.media_type)
+        if len(graphs) == 0:
+            raise SourceError(f"{url}: no RDF statements in it (is it an RDF document?)")
+        records = list(self._page_records(graphs))
+        hydra_next, tree_nodes = _next_pages(graphs)
+        if self.memory is not None:
+            self.memory[url] = {
+                "records": [
+                    [r.guid, r.content_hash, r.url, r.modified, r.deleted]
+                    for r in records
+                    if isinstance(r, Record)
+                ],
+                "hydra_next": hydra_next,
+                "tree": tree_nodes,
+            }
+        return records, hydra_next, tree_nodes
+
     def records(self) -> Iterator[Record | RecordError]:
         """Each page's datasets in page order. A feed (LDES) lists a dataset again on a
         later page when it changed, and announces deletions there: the harvest keeps the
-        last word on each dataset."""
-        for _url, graphs in self.pages():
-            deleted = _deleted_members(graphs)
-            # Nodes a dataset's description must not wander into.
-            boundary = {s for kind in _DATASET_TYPES for s in graphs.subjects(RDF.type, kind)}
-            described = set()
-            for subject in graphs.subjects(RDF.type, DCAT.Dataset):
-                record = self._record(graphs, subject, boundary)
-                if isinstance(record, Record):
-                    described.add(record.guid)
-                    if record.guid in deleted:
-                        record = Record(record.guid, None, "", record.url, deleted=True)
-                yield record
-            for guid in sorted(deleted - described):
-                yield Record(guid, None, "", None, deleted=True)
+        last word on each dataset. Records of a page remembered unchanged have no payload:
+        the harvest skips them as unchanged."""
+        for _url, records in self.pages():
+            yield from records
+
+    def _page_records(self, graphs: Graph) -> Iterator[Record | RecordError]:
+        deleted = _deleted_members(graphs)
+        # Nodes a dataset's description must not wander into.
+        boundary = {s for kind in _DATASET_TYPES for s in graphs.subjects(RDF.type, kind)}
+        described = set()
+        for subject in graphs.subjects(RDF.type, DCAT.Dataset):
+            record = self._record(graphs, subject, boundary)
+            if isinstance(record, Record):
+                described.add(record.guid)
+                if record.guid in deleted:
+                    record = Record(record.guid, None, "", record.url, deleted=True)
+            yield record
+        for guid in sorted(deleted - described):
+            yield Record(guid, None, "", None, deleted=True)
 
     def _record(
         self, graphs: Graph, subject: URIRef | BNode, boundary: set

@@ -11,6 +11,7 @@ files. Routes can be replaced while it runs, so tests change what a source lists
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import threading
 from collections.abc import Callable
@@ -79,11 +80,17 @@ def demo_routes(directory: Path) -> dict[str, Route]:
 
 
 class FixtureServer:
-    """A threaded HTTP server on 127.0.0.1 answering from ``routes`` (path -> Route)."""
+    """A threaded HTTP server on 127.0.0.1 answering from ``routes`` (path -> Route).
 
-    def __init__(self, routes: dict[str, Route], port: int = 0) -> None:
+    With ``etags``, it tags each answer with an ETag of its body and answers 304 Not
+    Modified to a request whose If-None-Match has it, as static file servers do.
+    """
+
+    def __init__(self, routes: dict[str, Route], port: int = 0, etags: bool = False) -> None:
         self.routes = dict(routes)
+        self.etags = etags
         self.requests: list[str] = []
+        self.statuses: list[int] = []
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -98,6 +105,11 @@ class FixtureServer:
                 status, content_type, body = answer[:3]
                 headers = {"Content-Type": content_type, "Content-Length": str(len(body))}
                 headers.update(answer[3] if len(answer) > 3 else {})
+                if server.etags and status == 200:
+                    headers["ETag"] = f'"{hashlib.sha1(body).hexdigest()[:20]}"'
+                    if self.headers.get("If-None-Match") == headers["ETag"]:
+                        status, body, headers["Content-Length"] = 304, b"", "0"
+                server.statuses.append(status)
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)

@@ -186,14 +186,15 @@ def harvest_preview(source_type: str, url: str, limit: int, config_json: str):
 
 @harvest.command("run")
 @click.argument("source")
-def harvest_run(source: str):
+@click.option("--force", is_flag=True, help="Map and write every record, changed or not.")
+def harvest_run(source: str, force: bool):
     """Harvest SOURCE (a harvest source's name or id) now, showing progress.
 
     Exits with status 1 when records failed or the source could not be read whole.
     """
     _quiet_logs()
     with tqdm(unit=" records", desc="Harvesting", file=sys.stderr) as bar:
-        job, summary = sync.run_source(source, progress=bar.update)
+        job, summary = sync.run_source(source, progress=bar.update, force=force)
     click.echo(f"{source}: {summary}")
     if summary.errors or summary.incomplete:
         click.echo(f"Details: ckan harvester job-show {job.id}, or the source's page", err=True)

@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, UnicodeText
 
-__all__ = ["DatasetRdf", "DatasetValidation", "HarvestedRecord"]
+__all__ = ["DatasetRdf", "DatasetValidation", "HarvestMemory", "HarvestedRecord"]
 
 
 class DatasetValidation(tk.BaseModel):
@@ -91,3 +91,14 @@ class HarvestedRecord(tk.BaseModel):
     state = Column(UnicodeText, nullable=False, default="active")
     first_harvested = Column(DateTime, nullable=False)
     last_harvested = Column(DateTime, nullable=False)  # last time its dataset was written
+
+
+class HarvestMemory(tk.BaseModel):
+    """What a source's adapter remembers between harvests: the HTTP validators (ETag,
+    Last-Modified) of the pages it read and what each page listed, so a page the server
+    says is unchanged is not downloaded and parsed again."""
+
+    __tablename__ = "wepulse_harvest_memory"
+
+    source_id = Column(UnicodeText, primary_key=True)
+    memory = Column(JSON, nullable=False)

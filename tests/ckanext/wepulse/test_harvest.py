@@ -209,6 +209,56 @@ class TestIncrementalHarvest:
         assert names == ["budget-communal", "budget-communal-2"]
 
 
+class TestConditionalRequests:
+    """A source whose server tags its pages (ETag) is not downloaded again unchanged."""
+
+    @pytest.fixture
+    def tagging_server(self):
+        with FixtureServer({}, etags=True) as running:
+            yield running
+
+    def paged(self, server, first_page_titles, second_page_titles):
+        server.routes["/p1.ttl"] = turtle(
+            catalogue(*first_page_titles, next_page=server.url + "/p2.ttl")
+        )
+        server.routes["/p2.ttl"] = turtle(catalogue(*second_page_titles))
+
+    def test_unchanged_pages_are_not_downloaded_again(self, tagging_server, authority):
+        self.paged(tagging_server, [("a", "Arbres")], [("b", "Bancs publics")])
+        source = make_source(tagging_server, authority, "tagged", "/p1.ttl")
+        sync.run_source(source["name"])
+        tagging_server.statuses.clear()
+
+        _job, summary = sync.run_source(source["name"])
+
+        assert tagging_server.statuses == [304, 304]
+        assert (summary.unchanged, summary.added, summary.withdrawn) == (2, 0, 0)
+
+    def test_a_changed_page_is_read_and_its_changes_applied(self, tagging_server, authority):
+        self.paged(tagging_server, [("a", "Arbres")], [("b", "Bancs publics"), ("c", "Cimes")])
+        source = make_source(tagging_server, authority, "tagged", "/p1.ttl")
+        sync.run_source(source["name"])
+        tagging_server.statuses.clear()
+
+        self.paged(tagging_server, [("a", "Arbres")], [("c", "Cimes remarquables")])
+        _job, summary = sync.run_source(source["name"])
+
+        assert tagging_server.statuses == [304, 200]
+        assert (summary.unchanged, summary.updated, summary.withdrawn) == (1, 1, 1)
+        assert set(harvested(source)) == {"http://example.be/ds/a", "http://example.be/ds/c"}
+
+    def test_force_reads_and_writes_everything_again(self, tagging_server, authority):
+        self.paged(tagging_server, [("a", "Arbres")], [("b", "Bancs publics")])
+        source = make_source(tagging_server, authority, "tagged", "/p1.ttl")
+        sync.run_source(source["name"])
+        tagging_server.statuses.clear()
+
+        _job, summary = sync.run_source(source["name"], force=True)
+
+        assert tagging_server.statuses == [200, 200]
+        assert (summary.updated, summary.unchanged) == (2, 0)
+
+
 @pytest.mark.usefixtures("ckan_config")
 @pytest.mark.ckan_config("ckanext.wepulse.harvest.retries", 0)
 class TestFaults:

@@ -23,9 +23,10 @@ ADAPTERS: dict[str, type[Adapter]] = {
 }
 
 
-def make_http() -> Http:
+def make_http(validators: dict[str, Any] | None = None) -> Http:
     allowed = tk.config.get("ckanext.wepulse.harvest.allow_private") or []
     return Http(
+        validators=validators,
         timeout=tk.config.get("ckanext.wepulse.harvest.timeout"),
         max_bytes=tk.config.get("ckanext.wepulse.harvest.max_bytes"),
         retries=tk.config.get("ckanext.wepulse.harvest.retries"),
@@ -33,12 +34,25 @@ def make_http() -> Http:
     )
 
 
-def make_adapter(source_type: str, url: str, config: dict[str, Any] | None = None) -> Adapter:
-    """The adapter for a source; ``source_type`` with or without the ``wepulse_`` prefix."""
+def make_adapter(
+    source_type: str,
+    url: str,
+    config: dict[str, Any] | None = None,
+    memory: dict[str, Any] | None = None,
+) -> Adapter:
+    """The adapter for a source; ``source_type`` with or without the ``wepulse_`` prefix.
+
+    ``memory`` is what the source's harvests remember (kept by the caller): the DCAT
+    adapter makes conditional requests with it and skips the pages that did not change.
+    """
     adapter = ADAPTERS.get(source_type) or ADAPTERS.get(f"wepulse_{source_type}")
     if adapter is None:
         known = ", ".join(sorted(name.removeprefix("wepulse_") for name in ADAPTERS))
         raise ValueError(f"unknown source type {source_type!r} (known: {known})")
     if adapter is DcatAdapter:
-        return DcatAdapter(url, make_http(), config, parse_dataset=parse_dataset)
+        if memory is None:
+            return DcatAdapter(url, make_http(), config, parse_dataset=parse_dataset)
+        http = make_http(validators=memory.setdefault("validators", {}))
+        pages = memory.setdefault("pages", {})
+        return DcatAdapter(url, http, config, parse_dataset=parse_dataset, memory=pages)
     return adapter(url, make_http(), config)

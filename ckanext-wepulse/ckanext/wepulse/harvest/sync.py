@@ -36,7 +36,7 @@ from ckanext.harvest.model import HarvestObjectError as ObjectError
 
 from ckanext.wepulse import jobs
 from ckanext.wepulse.harvest.sources import make_adapter
-from ckanext.wepulse.model import HarvestedRecord
+from ckanext.wepulse.model import HarvestedRecord, HarvestMemory
 from harvesters.base import Adapter, Record, RecordError, SourceError
 
 __all__ = ["Summary", "harvest", "run_source"]
@@ -67,17 +67,31 @@ class Summary:
 
 
 def harvest(
-    source: HarvestSource, job: HarvestJob, progress: Callable[[int], None] | None = None
+    source: HarvestSource,
+    job: HarvestJob,
+    progress: Callable[[int], None] | None = None,
+    force: bool = False,
 ) -> Summary:
-    """Run one whole harvest of ``source`` as ``job``; ``progress(n)`` after n records."""
+    """Run one whole harvest of ``source`` as ``job``; ``progress(n)`` after n records.
+
+    ``force`` maps and writes every record again, changed or not (after a fix to a
+    mapping, say), and forgets what the source's pages were.
+    """
     summary = Summary()
+    memory = model.Session.get(HarvestMemory, source.id) or HarvestMemory(source_id=source.id)
+    harvested_before = model.Session.query(
+        model.Session.query(HarvestedRecord).filter_by(source_id=source.id).exists()
+    ).scalar()
+    # Forced, or nothing harvested yet (or all forgotten): every page is read again.
+    remembered = dict(memory.memory or {}) if harvested_before and not force else {}
     try:
-        adapter = make_adapter(source.type, source.url, json.loads(source.config or "{}"))
+        config = json.loads(source.config or "{}")
+        adapter = make_adapter(source.type, source.url, config, remembered)
     except ValueError as error:
         _gather_error(job, f"Cannot harvest this source: {error}")
         summary.incomplete = str(error)
         return summary
-    writer = _Writer(source, job, adapter, summary)
+    writer = _Writer(source, job, adapter, summary, force)
     seen: dict[str, str] = {}  # guid -> content hash of its latest listing
     deleted: set[str] = set()
     try:
@@ -101,11 +115,14 @@ def harvest(
     vanished = set() if summary.incomplete else set(writer.known) - set(seen)
     writer.withdraw((vanished | deleted) - set(seen))
     writer.close()
+    memory.memory = remembered
+    model.Session.add(memory)
+    model.Session.commit()
     return summary
 
 
 def run_source(
-    source_ref: str, progress: Callable[[int], None] | None = None
+    source_ref: str, progress: Callable[[int], None] | None = None, force: bool = False
 ) -> tuple[HarvestJob, Summary]:
     """Harvest the source with this id or name now, in this process, as a new job that
     ckanext-harvest lists like the queued ones."""
@@ -116,7 +133,7 @@ def run_source(
     job = HarvestJob(source=source, status="Running")
     job.gather_started = datetime.datetime.utcnow()
     job.save()
-    summary = harvest(source, job, progress)
+    summary = harvest(source, job, progress, force)
     job.gather_finished = job.finished = datetime.datetime.utcnow()
     job.status = "Finished"
     job.save()
@@ -126,8 +143,9 @@ def run_source(
 class _Writer:
     """Writes a harvest's changes in batches and logs each record's outcome."""
 
-    def __init__(self, source: HarvestSource, job: HarvestJob, adapter: Adapter, summary) -> None:
+    def __init__(self, source, job, adapter: Adapter, summary: Summary, force: bool) -> None:
         self.source, self.job, self.adapter, self.summary = source, job, adapter, summary
+        self.force = force
         self.batch_size = tk.config.get("ckanext.wepulse.harvest.batch_size")
         self.known: dict[str, HarvestedRecord] = {
             row.guid: row
@@ -174,9 +192,18 @@ class _Writer:
 
     def consider(self, record: Record) -> None:
         known = self.known.get(record.guid)
-        if known and known.state == "active" and known.content_hash == record.content_hash:
+        unchanged = known and known.state == "active" and known.content_hash == record.content_hash
+        if unchanged and not self.force:
             self.summary.unchanged += 1
             self.log(record.guid, "not modified", package_id=known.package_id)
+            return
+        if record.payload is None:  # remembered from a page the server says is unchanged
+            self.log(
+                record.guid,
+                "errored",
+                error="unchanged at the source since a harvest that could not save it: "
+                f"`ckan wepulse harvest run {self.source.id} --force` tries it again",
+            )
             return
         self.pending[record.guid] = record
         if len(self.pending) >= self.batch_size:
