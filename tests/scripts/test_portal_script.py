@@ -134,6 +134,26 @@ def test_up_seeds_the_demo_catalogue(portal):
     assert page.status_code == 200 and "Budget communal d&#39;Ixelles" in page.text
 
 
+def test_up_harvests_the_demo_sources_into_the_catalogue(portal):
+    """One source of each type, served from recorded real payloads on loopback."""
+    expected = {  # authority -> datasets its demo source gives
+        "bruxelles": 100,  # data.gov.be's LDES page (DCAT, TriG)
+        "etterbeek": 2,  # an Opendatasoft catalogue
+        "schaerbeek": 2,  # a CKAN portal
+        "cpas-ixelles": 4,  # a spreadsheet inventory (and three bad rows, reported)
+    }
+    found = {org: portal.search(fq=f"organization:{org}", rows=0)["count"] for org in expected}
+    assert found == expected
+    names = ["demo-data-gov-be-bruxelles", "demo-opendatasoft", "demo-ckan"]
+    names.append("demo-cpas-ixelles-inventaire")
+    jobs = {n: portal.action("harvest_source_show", id=n)["status"]["last_job"] for n in names}
+    assert all(job["status"] == "Finished" for job in jobs.values()), jobs
+    assert jobs["demo-cpas-ixelles-inventaire"]["stats"]["errored"] == 3
+    trees = portal.search(q="Auderghem")
+    assert trees["count"] >= 1
+    assert trees["results"][0]["harvest_source_title"]
+
+
 def test_a_dataset_created_through_the_api_is_found_by_search(portal):
     portal.action(
         "package_create",
@@ -166,13 +186,15 @@ def test_the_web_server_answers_concurrent_visitors(portal):
     assert statuses == [200] * len(pages)
 
 
-def test_a_harvest_job_runs_through_the_workers(portal, dcat_source_server):
+@pytest.mark.parametrize("source_type", ["dcat_rdf", "wepulse_dcat"])
+def test_a_harvest_job_runs_through_the_workers(portal, dcat_source_server, source_type):
+    """ckanext-dcat's stock harvester, and ours, queued and run by the real workers."""
     source = portal.action(
         "harvest_source_create",
-        name="ixelles-dcat",
-        title="Ixelles DCAT",
+        name=f"ixelles-{source_type.replace('_', '-')}",
+        title=f"Ixelles {source_type}",
         url=f"{dcat_source_server}/ckanext-dcat-examples/dcat/catalog.rdf",
-        source_type="dcat_rdf",
+        source_type=source_type,
         owner_org="ixelles",
         frequency="MANUAL",
     )

@@ -231,42 +231,53 @@ class _Writer:
         if not mapped:
             return self._save_log()
         validate: list[str] = []
+        self._save_log()  # the outcomes so far, so that a rollback below keeps them
         with _index_commit_deferred():
             try:
                 names = _NameMaker()
                 written = [self._write(r, dataset, names, validate) for r, dataset in mapped]
-                model.Session.commit()
+                self._log_written(mapped, written)
+                # One commit: datasets, their harvest objects (which ckanext-harvest
+                # indexes with them), and the search index.
+                self._save_log()
+                self._count_written(mapped, written)
             except Exception:
                 model.Session.rollback()
+                self.objects, self.errors = [], []
                 validate.clear()
-                written = self._write_one_by_one(mapped, validate)
-        for record, (status, row) in zip(mapped, written, strict=True):
-            if row is not None:
-                self.known[record[0].guid] = row
-                setattr(self.summary, status, getattr(self.summary, status) + 1)
-                self.log(record[0].guid, status, package_id=row.package_id, current=True)
+                self._write_one_by_one(mapped, validate)
         if validate:
             tk.enqueue_job(
                 jobs.validate_datasets, [validate], title=f"Validate {len(validate)} datasets"
             )
         self._save_log()
 
-    def _write_one_by_one(self, mapped, validate: list[str]) -> list[tuple[str, Any]]:
-        written: list[tuple[str, Any]] = []
+    def _write_one_by_one(self, mapped, validate: list[str]) -> None:
         names = _NameMaker()
         for record, dataset in mapped:
             try:
-                written.append(self._write(record, dataset, names, validate))
-                model.Session.commit()
+                written = self._write(record, dataset, names, validate)
+                self._log_written([(record, dataset)], [written])
+                self._save_log()
+                self._count_written([(record, dataset)], [written])
             except tk.ValidationError as error:
                 model.Session.rollback()
-                written.append(("errored", None))
+                self.objects = []
                 self.log(record.guid, "errored", error=f"invalid dataset: {_summary(error)}")
             except Exception as error:
                 model.Session.rollback()
-                written.append(("errored", None))
+                self.objects = []
                 self.log(record.guid, "errored", error=f"cannot save this record: {error!r}")
-        return written
+
+    def _log_written(self, mapped, written) -> None:
+        for (record, _dataset), (status, row) in zip(mapped, written, strict=True):
+            self.log(record.guid, status, package_id=row.package_id, current=True)
+
+    def _count_written(self, mapped, written) -> None:
+        """Once committed: the records' new state, and the summary's counts."""
+        for (record, _dataset), (status, row) in zip(mapped, written, strict=True):
+            self.known[record.guid] = row
+            setattr(self.summary, status, getattr(self.summary, status) + 1)
 
     def _without_duplicates(self, mapped):
         """Leave out new records whose dataset another source already harvested."""
