@@ -46,7 +46,10 @@ def licence_id(value: str | None) -> str | None:
     """The portal's licence id for a licence IRI, URL, code or title, or None."""
     if not value or not value.strip():
         return None
-    concept = vocabularies.load("licences").lookup(value.strip())
+    licences = vocabularies.load("licences")
+    # People write "CC BY 4.0" for the code CC_BY_4_0.
+    code = re.sub(r"[\s.-]+", "_", value.strip().upper())
+    concept = licences.lookup(value.strip()) or licences.lookup(code)
     if concept is None:
         return None
     return concept.extra.get("ckan_id") or concept.code

@@ -263,7 +263,7 @@ class SpreadsheetAdapter(Adapter):
             "notes_translated": translations(notes, default=default, join="\n\n"),
             "tags_translated": tags,
             "theme": themes,
-            "license_id": _licence(columns.get("licence")),
+            "license_id": licence_id(columns.get("licence")),
             "frequency": next(iter(frequencies), None),
             "language": concept_uris("languages", _items(columns.get("language")))[0],
             "modified": _date(columns.get("modified")),
@@ -370,13 +370,6 @@ def _themes(value: str | None) -> tuple[list[str], list[str]]:
         uris += [uri for uri in found if uri not in uris]
         unknown += rest
     return uris, unknown
-
-
-def _licence(value: str | None) -> str | None:
-    # People write "CC BY 4.0" for the code CC_BY_4_0.
-    if not value:
-        return None
-    return licence_id(value) or licence_id(re.sub(r"[\s.-]+", "_", value.strip().upper()))
 
 
 def _masculine(text: str) -> str:
