@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
 import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -40,6 +41,8 @@ from ckanext.wepulse.model import HarvestedRecord, HarvestMemory
 from harvesters.base import Adapter, Record, RecordError, SourceError
 
 __all__ = ["Summary", "harvest", "run_source"]
+
+log = logging.getLogger(__name__)
 
 # Context key the plugin reads: datasets whose validation the harvest queues itself,
 # one job per batch instead of one per dataset.
@@ -111,6 +114,10 @@ def harvest(
     except SourceError as error:
         summary.incomplete = str(error)
         _gather_error(job, f"The source's listing is incomplete, nothing withdrawn: {error}")
+    except Exception as error:  # an adapter bug must end the job cleanly, not crash it
+        log.exception("Harvest of %s failed", source.url)
+        summary.incomplete = f"unexpected error while reading the source: {error!r}"
+        _gather_error(job, f"The harvest stopped, nothing withdrawn: {summary.incomplete}")
     writer.flush()
     vanished = set() if summary.incomplete else set(writer.known) - set(seen)
     writer.withdraw((vanished | deleted) - set(seen))
@@ -133,10 +140,12 @@ def run_source(
     job = HarvestJob(source=source, status="Running")
     job.gather_started = datetime.datetime.utcnow()
     job.save()
-    summary = harvest(source, job, progress, force)
-    job.gather_finished = job.finished = datetime.datetime.utcnow()
-    job.status = "Finished"
-    job.save()
+    try:
+        summary = harvest(source, job, progress, force)
+    finally:  # a job never stays "Running" for ever
+        job.gather_finished = job.finished = datetime.datetime.utcnow()
+        job.status = "Finished"
+        job.save()
     return job, summary
 
 
@@ -426,7 +435,10 @@ def _index_commit_deferred():
         yield
     finally:
         tk.config["ckan.search.solr_commit"] = previous
-        search.commit()
+        try:
+            search.commit()
+        except Exception:  # the datasets are saved; `ckan search-index rebuild` catches up
+            log.exception("Solr commit after a harvest batch failed")
 
 
 def _with_description(dataset: dict[str, Any]) -> dict[str, Any]:
