@@ -10,12 +10,12 @@ and its attachments, each at its API URL.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote
 
 from ckanext.wepulse import vocabularies
+from ckanext.wepulse.vocabularies import fold
 from harvesters.base import Adapter, Record, RecordError, SourceError, json_hash
 from harvesters.language import CONTENT_LANGUAGES, translations
 from harvesters.mapping import (
@@ -77,11 +77,6 @@ def has_content(item: dict[str, Any]) -> bool:
 
 def _has_records(item: dict[str, Any]) -> bool:
     return bool(item.get("has_records")) and item.get("data_visible") is not False
-
-
-def _fold(text: str) -> str:
-    bare = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join("".join(c for c in bare if not unicodedata.combining(c)).split())
 
 
 class OpendatasoftAdapter(Adapter):
@@ -217,8 +212,8 @@ def _themes(ods_themes: Any, dcat_themes: Any) -> tuple[list[str], list[str]]:
         for part in [p.strip() for p in label.split(", ") if p.strip()]:
             if part in vocabularies.load("data_themes"):
                 values.append(part)
-            elif _fold(part) in THEME_PARTS:
-                values.append(THEME_PARTS[_fold(part)])
+            elif fold(part) in THEME_PARTS:
+                values.append(THEME_PARTS[fold(part)])
             else:
                 unknown.append(part)
     # A DCAT theme that is no EU theme IRI is dropped: an IRI makes a poor keyword.

@@ -379,6 +379,44 @@ class TestFaults:
         assert statuses["http://example.be/ds/a"] == "added"
 
 
+def test_a_feeds_delete_event_withdraws_its_dataset(server, authority):
+    """An LDES feed announces a deletion on a later page (ActivityStreams Delete)."""
+    server.routes["/feed.ttl"] = turtle(catalogue(("a", "Arbres"), ("b", "Bancs publics")))
+    source = make_source(server, authority, "feed", "/feed.ttl")
+    sync.run_source(source["name"])
+
+    server.routes["/feed.ttl"] = turtle(
+        catalogue(("a", "Arbres"), ("b", "Bancs publics"), next_page=server.url + "/later.ttl")
+    )
+    server.routes["/later.ttl"] = turtle(
+        b"@prefix as: <https://www.w3.org/ns/activitystreams#> .\n"
+        b"<http://example.be/events/1> a as:Delete ; as:object <http://example.be/ds/b> .\n"
+    )
+    _job, summary = sync.run_source(source["name"])
+
+    assert (summary.withdrawn, summary.added, summary.updated) == (1, 0, 0)
+    assert set(harvested(source)) == {"http://example.be/ds/a"}
+
+
+def test_an_adapter_bug_ends_the_job_cleanly_and_withdraws_nothing(server, authority, monkeypatch):
+    from harvesters.dcat import DcatAdapter
+
+    server.routes["/dcat.ttl"] = turtle(catalogue(("a", "Arbres"), ("b", "Bancs publics")))
+    source = make_source(server, authority, "ixelles-dcat", "/dcat.ttl")
+    sync.run_source(source["name"])
+
+    def broken(self):
+        raise ZeroDivisionError("a bug")
+        yield
+
+    monkeypatch.setattr(DcatAdapter, "records", broken)
+    job, summary = sync.run_source(source["name"])
+
+    assert "ZeroDivisionError" in summary.incomplete
+    assert job.status == "Finished"
+    assert len(harvested(source)) == 2
+
+
 def test_each_demo_source_type_is_harvested_into_valid_datasets(server, authority):
     """The four recorded real payloads the demo serves, one per adapter."""
     server.routes.update(demo_routes(DEMO_SOURCES))

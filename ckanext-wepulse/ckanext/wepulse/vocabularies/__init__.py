@@ -72,6 +72,7 @@ from importlib import resources
 
 __all__ = [
     "ckan_licence_register",
+    "fold",
     "LANGUAGES",
     "VOCABULARIES",
     "Concept",
@@ -125,7 +126,7 @@ class Concept:
         return self.code
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     """Case- and accent-insensitive form of a label or code, whitespace collapsed."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -169,12 +170,12 @@ class Vocabulary:
                 key = _uri_key(uri)
                 if key:
                     self._index(self._by_uri_key, key, concept, uri)
-            self._index(self._by_code, _fold(concept.code), concept, concept.code)
+            self._index(self._by_code, fold(concept.code), concept, concept.code)
             for column in _IDENTIFIER_COLUMNS:
                 for identifier in concept.extra.get(column, "").split():
-                    self._index(self._by_identifier, _fold(identifier), concept, identifier)
+                    self._index(self._by_identifier, fold(identifier), concept, identifier)
             for text in filter(None, concept.labels.values()):
-                self._index(self._by_label, _fold(text), concept, text)
+                self._index(self._by_label, fold(text), concept, text)
 
     def _index(self, index: dict[str, Concept], key: str, concept: Concept, value: str) -> None:
         """Add ``key``; two concepts sharing a key would make lookups silently arbitrary."""
@@ -209,7 +210,7 @@ class Vocabulary:
         key = _uri_key(value)
         if key is not None:
             return self._by_uri_key.get(key)
-        folded = _fold(value)
+        folded = fold(value)
         return (
             self._by_code.get(folded)
             or self._by_identifier.get(folded)
@@ -219,7 +220,7 @@ class Vocabulary:
     def choices(self, lang: str) -> list[dict[str, str]]:
         """``{"value": uri, "label": label}`` per concept, sorted by label, for form selects."""
         options = [{"value": c.uri, "label": c.label(lang)} for c in self.concepts]
-        return sorted(options, key=lambda option: (_fold(option["label"]), option["value"]))
+        return sorted(options, key=lambda option: (fold(option["label"]), option["value"]))
 
     def __contains__(self, value: object) -> bool:
         """Whether ``value`` (a Concept of this vocabulary, or a string lookup accepts) is here."""
