@@ -45,10 +45,8 @@ def demo_seed(catalogue: str | None):
 def demo_harvest():
     """Harvest every demo source now (the fixture server must be running)."""
     failed = False
-    _quiet_logs()
     for source in demo_catalogue.harvest_sources():
-        with tqdm(unit=" records", desc=source["name"], file=sys.stderr) as bar:
-            _job, summary = sync.run_source(source["name"], progress=bar.update)
+        _job, summary = _harvest_with_progress(source["name"])
         click.echo(f"{source['name']}: {summary}")
         failed = failed or bool(summary.incomplete)
     if failed:
@@ -192,15 +190,21 @@ def harvest_run(source: str, force: bool):
 
     Exits with status 1 when records failed or the source could not be read whole.
     """
-    _quiet_logs()
-    with tqdm(unit=" records", desc="Harvesting", file=sys.stderr) as bar:
-        job, summary = sync.run_source(source, progress=bar.update, force=force)
+    job, summary = _harvest_with_progress(source, force)
     click.echo(f"{source}: {summary}")
     if summary.errors or summary.incomplete:
-        click.echo(f"Details: ckan harvester job-show {job.id}, or the source's page", err=True)
+        click.echo(
+            f"Each error: the source's page, or the Action API's harvest_job_report id={job.id}",
+            err=True,
+        )
         sys.exit(1)
 
 
-def _quiet_logs() -> None:
-    """Warnings and errors only: a line of INFO per batch would break the progress bar."""
+def _harvest_with_progress(source: str, force: bool = False):
+    """Run a harvest under a progress bar whose total is what the source listed last time."""
+    # Warnings and errors only: a line of INFO per batch would break the bar.
     logging.getLogger().setLevel(logging.WARNING)
+    with tqdm(
+        total=sync.records_last_time(source), unit=" records", desc=source, file=sys.stderr
+    ) as bar:
+        return sync.run_source(source, progress=bar.update, force=force)

@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 import ckan.plugins as p
+from ckan import model
 from ckanext.harvest.interfaces import IHarvester
 from ckanext.harvest.model import HarvestObject
 
@@ -49,8 +50,13 @@ class _AdapterHarvester(p.SingletonPlugin):
         return config
 
     def get_original_url(self, harvest_object_id: str) -> str | None:
+        """Where the record is at the source: its dataset's ``harvest_url``, else its guid."""
         harvest_object = HarvestObject.get(harvest_object_id)
-        return harvest_object.guid if harvest_object else None
+        if harvest_object is None:
+            return None
+        package = model.Package.get(harvest_object.package_id or "")
+        url = package.extras.get("harvest_url") if package else None
+        return url or harvest_object.guid
 
     def gather_stage(self, harvest_job: Any) -> list[str]:
         sync.harvest(harvest_job.source, harvest_job)

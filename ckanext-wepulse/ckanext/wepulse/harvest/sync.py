@@ -40,7 +40,7 @@ from ckanext.wepulse.harvest.sources import make_adapter
 from ckanext.wepulse.model import HarvestedRecord, HarvestMemory
 from harvesters.base import Adapter, Record, RecordError, SourceError
 
-__all__ = ["Summary", "harvest", "run_source"]
+__all__ = ["Summary", "harvest", "records_last_time", "run_source"]
 
 log = logging.getLogger(__name__)
 
@@ -133,10 +133,7 @@ def run_source(
 ) -> tuple[HarvestJob, Summary]:
     """Harvest the source with this id or name now, in this process, as a new job that
     ckanext-harvest lists like the queued ones."""
-    package = model.Package.get(source_ref)
-    source = HarvestSource.get(package.id if package else source_ref)
-    if source is None:
-        raise tk.ObjectNotFound(f"No harvest source {source_ref!r}")
+    source = _source(source_ref)
     job = HarvestJob(source=source, status="Running")
     job.gather_started = datetime.datetime.utcnow()
     job.save()
@@ -147,6 +144,20 @@ def run_source(
         job.status = "Finished"
         job.save()
     return job, summary
+
+
+def records_last_time(source_ref: str) -> int | None:
+    """How many records the source's harvests know (None before the first)."""
+    count = model.Session.query(HarvestedRecord).filter_by(source_id=_source(source_ref).id).count()
+    return count or None
+
+
+def _source(source_ref: str) -> HarvestSource:
+    package = model.Package.get(source_ref)
+    source = HarvestSource.get(package.id if package else source_ref)
+    if source is None:
+        raise tk.ObjectNotFound(f"No harvest source {source_ref!r}")
+    return source
 
 
 class _Writer:
