@@ -190,7 +190,10 @@ def harvest_run(source: str, force: bool):
 
     Exits with status 1 when records failed or the source could not be read whole.
     """
-    job, summary = _harvest_with_progress(source, force)
+    try:
+        job, summary = _harvest_with_progress(source, force)
+    except tk.ObjectNotFound as error:
+        raise click.ClickException(str(error)) from None
     click.echo(f"{source}: {summary}")
     if summary.errors or summary.incomplete:
         click.echo(

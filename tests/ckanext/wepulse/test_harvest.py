@@ -497,6 +497,9 @@ def test_harvest_run_prints_the_summary_and_fails_on_errors(cli, server, authori
     assert result.exit_code == 0, result.output
     assert "good: 1 added, 0 updated, 0 unchanged" in result.output
 
+    result = cli.invoke(ckan, ["wepulse", "harvest", "run", "no-such-source"])
+    assert result.exit_code == 1 and "No harvest source 'no-such-source'" in result.output
+
     server.routes["/broken.ttl"] = lambda _q: (404, "text/plain", b"gone")
     make_source(server, authority, "broken", "/broken.ttl")
     result = cli.invoke(ckan, ["wepulse", "harvest", "run", "broken"])
