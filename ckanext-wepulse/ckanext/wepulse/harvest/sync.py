@@ -242,7 +242,7 @@ class _Writer:
         mapped = []
         for record in records:
             try:
-                mapped.append((record, _with_description(self.adapter.map(record))))
+                mapped.append((record, _completed(self.adapter.map(record))))
             except RecordError as error:
                 self.log(record.guid, "errored", error=str(error))
             except Exception as error:  # a mapping bug must cost one record, not the job
@@ -452,11 +452,28 @@ def _index_commit_deferred():
             log.exception("Solr commit after a harvest batch failed")
 
 
-def _with_description(dataset: dict[str, Any]) -> dict[str, Any]:
-    """DCAT-AP requires a description; a source that gives none gets its title as one,
-    rather than the dataset being refused (its quality score shows the gap)."""
+def _completed(dataset: dict[str, Any]) -> dict[str, Any]:
+    """What every harvested dataset gets, whatever its source.
+
+    - DCAT-AP requires a description: a source that gives none gets the title as one,
+      rather than the dataset being refused (its quality score shows the gap).
+    - A distribution without any address is nothing a citizen can use (a feed that
+      describes it on another page, say): it is left out.
+    - A distribution without a name is named after its file, else its format.
+    """
     if not any((dataset.get("notes_translated") or {}).values()):
         dataset["notes_translated"] = dict(dataset.get("title_translated") or {})
+    resources = []
+    for resource in dataset.get("resources") or []:
+        url = resource.get("url") or resource.get("download_url") or resource.get("access_url")
+        if not url:
+            continue
+        if not any((resource.get("name_translated") or {}).values()) and not resource.get("name"):
+            file_name = url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+            name = file_name if "." in file_name else resource.get("format") or file_name
+            resource["name_translated"] = {lang: name for lang in dataset["title_translated"]}
+        resources.append({**resource, "url": url})
+    dataset["resources"] = resources
     return dataset
 
 
