@@ -118,6 +118,8 @@ class TestIncrementalHarvest:
             "http://publications.europa.eu/resource/authority/data-theme/ENVI"
         ]
         assert trees["resources"][0]["format"] == "CSV"
+        # The source names no distribution: each is named after its file.
+        assert trees["resources"][0]["name_translated"]["fr"] == "a.csv"
         assert trees["harvest_source_title"] == "Source ixelles-dcat"
         assert trees["harvest_url"] == "http://example.be/ds/a"
         assert trees["harvest_first"] == trees["harvest_last"]
@@ -441,6 +443,12 @@ def test_each_demo_source_type_is_harvested_into_valid_datasets(server, authorit
     }
     found = tk.get_action("package_search")(site_context(), {"q": "Auderghem"})
     assert found["count"] >= 1
+    # data.gov.be describes these datasets' distributions on other pages of its feed:
+    # the bare distribution IRIs are left out, not shown as nameless, addressless files.
+    feed = tk.get_action("package_search")(
+        site_context(), {"fq": f'owner_org:"{authority["id"]}"', "rows": 200}
+    )["results"]
+    assert all(r["url"] for dataset in feed for r in dataset["resources"])
 
 
 def test_the_harvest_plugin_runs_a_queued_job_in_its_gather_stage(server, authority):
