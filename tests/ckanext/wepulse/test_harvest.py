@@ -236,6 +236,21 @@ class TestConditionalRequests:
         assert tagging_server.statuses == [304, 304]
         assert (summary.unchanged, summary.added, summary.withdrawn) == (2, 0, 0)
 
+    def test_a_server_that_starts_tagging_its_pages_is_then_asked_conditionally(
+        self, tagging_server, authority
+    ):
+        self.paged(tagging_server, [("a", "Arbres")], [("b", "Bancs publics")])
+        source = make_source(tagging_server, authority, "tagged", "/p1.ttl")
+        tagging_server.etags = False
+        sync.run_source(source["name"])
+        tagging_server.etags = True
+        sync.run_source(source["name"])  # learns the ETags
+        tagging_server.statuses.clear()
+
+        sync.run_source(source["name"])
+
+        assert tagging_server.statuses == [304, 304]
+
     def test_a_changed_page_is_read_and_its_changes_applied(self, tagging_server, authority):
         self.paged(tagging_server, [("a", "Arbres")], [("b", "Bancs publics"), ("c", "Cimes")])
         source = make_source(tagging_server, authority, "tagged", "/p1.ttl")

@@ -19,6 +19,7 @@ another source already has is reported as a duplicate, not created again.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import json
 import logging
@@ -86,7 +87,8 @@ def harvest(
         model.Session.query(HarvestedRecord).filter_by(source_id=source.id).exists()
     ).scalar()
     # Forced, or nothing harvested yet (or all forgotten): every page is read again.
-    remembered = dict(memory.memory or {}) if harvested_before and not force else {}
+    # A deep copy: the adapter updates it in place, and the row must see a new value.
+    remembered = copy.deepcopy(memory.memory or {}) if harvested_before and not force else {}
     try:
         config = json.loads(source.config or "{}")
         adapter = make_adapter(source.type, source.url, config, remembered)
