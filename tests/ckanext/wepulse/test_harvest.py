@@ -355,7 +355,7 @@ class TestFaults:
         _job, summary = sync.run_source(source["name"])
 
         assert summary.added == 1
-        assert "page2.rdf: not valid xml RDF" in summary.incomplete
+        assert "page2.rdf: not valid RDF/XML" in summary.incomplete
         assert set(harvested(source)) == {"http://example.be/ds/a"}
 
     def test_a_json_file_served_as_rdf_xml(self, server, authority):
