@@ -6,6 +6,7 @@ import sys
 
 import ckan.plugins.toolkit as tk
 import click
+from ckan import model
 from tqdm import tqdm
 
 from ckanext.wepulse import authorities as refnis
@@ -90,7 +91,7 @@ def validate(dataset: str | None, all_datasets: bool, profile: tuple[str, ...]):
     if bool(dataset) == all_datasets:
         raise click.UsageError("Give one DATASET or --all.")
     context = site_context()
-    ids = [dataset] if dataset else tk.get_action("package_list")(dict(context), {})
+    ids = [dataset] if dataset else _dataset_names()
     failed = 0
     with click.progressbar(ids, label="Validating", file=sys.stderr) as bar:
         results = [(name, result) for name in bar for result in _validate(context, name, profile)]
@@ -107,6 +108,12 @@ def validate(dataset: str | None, all_datasets: bool, profile: tuple[str, ...]):
     )
     if failed:
         sys.exit(1)
+
+
+def _dataset_names() -> list[str]:
+    """Every active dataset (package_list would add harvest sources, which are not)."""
+    query = model.Session.query(model.Package.name).filter_by(state="active", type="dataset")
+    return [name for (name,) in query.order_by(model.Package.name)]
 
 
 def _validate(context, name: str, profiles: tuple[str, ...]):

@@ -9,10 +9,15 @@ from ckan.tests import factories
 from ckanext.wepulse import demo
 
 
+# The authorities the demo's datasets and harvest sources belong to.
+DEMO_AUTHORITIES = ["ixelles", "bruxelles", "etterbeek", "schaerbeek", "cpas-ixelles"]
+
+
 @pytest.fixture
 def ixelles(clean_db):
-    """The demo's authority (seeded from REFNIS in a real portal)."""
-    return factories.Organization(name="ixelles", title="Ixelles / Elsene")
+    """The demo's authorities (seeded from REFNIS in a real portal)."""
+    for name in DEMO_AUTHORITIES:
+        factories.Organization(name=name, title=name.title())
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "ixelles")
@@ -20,6 +25,8 @@ class TestDemoSeed:
     def test_first_seed_creates_every_authority_and_dataset(self):
         outcomes = list(demo.seed())
         assert ("dataset", "ixelles-budget-communal", "created") in outcomes
+        sources = {name for kind, name, outcome in outcomes if kind == "harvest source"}
+        assert len(sources) == 4 and "demo-opendatasoft" in sources
         found = tk.get_action("package_search")({}, {"q": "budget", "fq": "organization:ixelles"})
         assert [d["name"] for d in found["results"]] == ["ixelles-budget-communal"]
 
@@ -28,7 +35,8 @@ class TestDemoSeed:
         outcomes = list(demo.seed())
         assert {outcome for _, _, outcome in outcomes} == {"updated"}
         assert tk.get_action("package_search")({}, {"q": "*:*"})["count"] == 1
-        assert len(tk.get_action("organization_list")({}, {})) == 1
+        assert len(tk.get_action("organization_list")({}, {})) == len(DEMO_AUTHORITIES)
+        assert len(tk.get_action("harvest_source_list")({}, {})) == 4
 
     def test_a_deleted_demo_dataset_comes_back(self):
         list(demo.seed())
