@@ -8,7 +8,6 @@ from ckan.tests import factories
 
 from ckanext.wepulse import demo
 
-
 # The authorities the demo's datasets and harvest sources belong to.
 DEMO_AUTHORITIES = ["ixelles", "bruxelles", "etterbeek", "schaerbeek", "cpas-ixelles"]
 
