@@ -163,7 +163,8 @@ def test_a_dataset_created_through_the_api_is_found_by_search(portal):
         owner_org="ixelles",
         license_id="cc-by",
     )
-    assert [d["name"] for d in portal.search(q="jardins")["results"]] == ["ixelles-parcs"]
+    found = portal.search(q="jardins", fq="organization:ixelles")
+    assert [d["name"] for d in found["results"]] == ["ixelles-parcs"]
     catalogue = requests.get(f"{portal.url}/catalog.ttl", timeout=30).text
     assert "Parcs et jardins d'Ixelles" in catalogue
 
