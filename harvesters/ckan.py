@@ -103,9 +103,7 @@ class CkanAdapter(Adapter):
             "language": concept_uris("languages", split_list(_json_list(package.get("language"))))[
                 0
             ],
-            "frequency": next(
-                iter(concept_uris("frequencies", [extras.get("frequency")])[0]), None
-            ),
+            "frequency": _first(concept_uris("frequencies", [extras.get("frequency")])[0]),
             "url": package.get("url") or record.url,
             "uri": extras.get("uri") or package.get("uri") or record.url,
             "identifier": extras.get("identifier") or package.get("name") or record.guid,

@@ -218,7 +218,7 @@ class DcatAdapter(Adapter):
 
     def _page_records(self, page: Page) -> Iterator[Record | RecordError]:
         deleted = {
-            _value(target)
+            target.value
             for event in page.subjects(DELETE)
             for target in page.objects(event, ACTIVITY_OBJECT)
         }
@@ -240,7 +240,7 @@ class DcatAdapter(Adapter):
             identifier = next(iter(page.objects(subject, IDENTIFIER)), None)
             if identifier is None:
                 return RecordError("a dcat:Dataset with neither an IRI nor a dct:identifier")
-            guid = _value(identifier)
+            guid = identifier.value
         else:
             guid = subject.value
         triples = _describe(page, subject, boundary)
@@ -255,8 +255,8 @@ class DcatAdapter(Adapter):
             guid=guid,
             payload="".join(f"{line} .\n" for line in lines),
             content_hash=hashlib.sha256("\n".join(canonical).encode("utf-8")).hexdigest(),
-            url=_value(landing) if landing else (guid if guid.startswith("http") else None),
-            modified=_value(modified) if modified else None,
+            url=landing.value if landing else (guid if guid.startswith("http") else None),
+            modified=modified.value if modified else None,
         )
 
     def map(self, record: Record) -> dict[str, Any]:
@@ -295,10 +295,6 @@ def _next_pages(page: Page) -> tuple[list[str], list[str]]:
 
 def _iris(nodes: list[Any]) -> list[str]:
     return list(dict.fromkeys(n.value for n in nodes if isinstance(n, ox.NamedNode)))
-
-
-def _value(term: Any) -> str:
-    return term.value
 
 
 def _describe(page: Page, subject: Any, boundary: set) -> list[tuple]:
