@@ -31,6 +31,7 @@ setup(
     entry_points={
         "ckan.plugins": [
             "wepulse = ckanext.wepulse.plugin:WepulsePlugin",
+            "wepulse_search = ckanext.wepulse.search.plugin:SearchPlugin",
             "wepulse_ckan = ckanext.wepulse.harvest.plugins:WepulseCkanHarvester",
             "wepulse_dcat = ckanext.wepulse.harvest.plugins:WepulseDcatHarvester",
             "wepulse_opendatasoft = ckanext.wepulse.harvest.plugins:WepulseOpendatasoftHarvester",

@@ -74,26 +74,45 @@ stop_redis() { stop_pidfile redis; }
 
 # Solr's home is rebuilt from config/solr at every start (configuration from
 # the repository, index data kept), then the launcher checks every core loaded.
+# A running Solr whose configuration changed reloads its cores instead.
 SOLR_HOME=$VAR/solr
+SOLR_CONFIG_CHANGED=
 start_solr() {
-  pid_alive "$RUN/solr.pid" && return 0
+  if pid_alive "$RUN/solr.pid"; then
+    diff -rq "$SOLR_CONFIG/home/configsets" "$SOLR_HOME/configsets" >/dev/null && return 0
+    say "Solr's configuration changed: reloading its cores"
+    install_solr_config
+    local core
+    for core in $(cd "$SOLR_HOME/cores" && ls); do
+      curl -fsS -o /dev/null --max-time 60 "$(solr_url)/admin/cores?action=RELOAD&core=$core" ||
+        die "Solr could not reload core $core with the new configuration (log: $LOG/solr.log)"
+    done
+    SOLR_CONFIG_CHANGED=1
+    return 0
+  fi
   port_busy "$SOLR_PORT" && die "port $SOLR_PORT is taken by another Solr; stop it or set WEPULSE_SOLR_PORT"
   say "starting Solr $SOLR_VERSION on 127.0.0.1:$SOLR_PORT"
   mkdir -p "$SOLR_HOME" "$LOG/solr"
-  rm -rf "$SOLR_HOME/configsets"
-  cp -r "$SOLR_CONFIG/home/solr.xml" "$SOLR_CONFIG/home/configsets" "$SOLR_HOME/"
-  (cd "$SOLR_CONFIG/home" && find cores -name core.properties -exec cp --parents {} "$SOLR_HOME/" \;)
+  install_solr_config
   : >"$LOG/solr.log"
   spawn solr java -Xms256m -Xmx1g -Djetty.testMode=true \
     -Dsolr.log.dir="$LOG/solr" -Dlog4j2.configurationFile="$SOLR_CONFIG/log4j2.xml" \
     -cp "$SOLR_LIB/*" "$SOLR_CONFIG/SolrLauncher.java" "$SOLR_HOME" "$SOLR_PORT"
   local status=0
-  wait_until Solr 120 "$RUN/solr.pid" http_ok "http://127.0.0.1:$SOLR_PORT/solr/ckan/select?q=*:*&rows=0" || status=$?
+  wait_until Solr 120 "$RUN/solr.pid" http_ok "$(solr_url)/ckan/select?q=*:*&rows=0" || status=$?
   if [ $status -ne 0 ]; then
     grep -h -A5 "^SOLR FAILED" "$LOG/solr.log" >&2 || tail -n 20 "$LOG/solr.log" >&2
     stop_pidfile solr >/dev/null
     die "Solr did not start (full log: $LOG/solr.log)"
   fi
+}
+
+solr_url() { echo "http://127.0.0.1:$SOLR_PORT/solr"; }
+
+install_solr_config() {
+  rm -rf "$SOLR_HOME/configsets"
+  cp -r "$SOLR_CONFIG/home/solr.xml" "$SOLR_CONFIG/home/configsets" "$SOLR_HOME/"
+  (cd "$SOLR_CONFIG/home" && find cores -name core.properties -exec cp --parents {} "$SOLR_HOME/" \;)
 }
 
 stop_solr() { stop_pidfile solr; }

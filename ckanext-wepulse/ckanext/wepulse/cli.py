@@ -15,6 +15,7 @@ from ckanext.wepulse import dump as catalogue_dump
 from ckanext.wepulse import validation
 from ckanext.wepulse.harvest import sync
 from ckanext.wepulse.harvest.sources import ADAPTERS, make_adapter
+from ckanext.wepulse.search import reindex as search_index
 from ckanext.wepulse.seeding import site_context
 from harvesters.base import RecordError, SourceError
 
@@ -145,6 +146,26 @@ def dump(output, fmt: str):
     with click.progressbar(length=total, label="Dumping", file=sys.stderr) as bar:
         count = catalogue_dump.dump_catalogue(output, fmt, progress=lambda: bar.update(1))
     click.echo(f"{count} dataset(s) written", err=True)
+
+
+@wepulse.group()
+def search():
+    """The search index."""
+
+
+@search.command("reindex")
+def search_reindex():
+    """Index every dataset again (after a change to Solr's configuration or to what is
+    indexed). Search keeps working meanwhile; exits with status 1 if a dataset failed."""
+    logging.getLogger().setLevel(logging.WARNING)
+    ids = search_index.dataset_ids()
+    with tqdm(total=len(ids), unit=" datasets", desc="Reindexing", file=sys.stderr) as bar:
+        outcome = search_index.reindex(ids, progress=bar.update)
+    click.echo(str(outcome))
+    for package_id, error in outcome.failed.items():
+        click.echo(f"  - {package_id}: {error}", err=True)
+    if outcome.failed:
+        sys.exit(1)
 
 
 @wepulse.group()

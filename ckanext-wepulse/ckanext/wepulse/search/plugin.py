@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+from ckanext.wepulse.search import facets, index, query, suggest
+
+
+class SearchPlugin(p.SingletonPlugin):
+    """Search in French, Dutch, German and English, with the portal's facets."""
+
+    p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IFacets, inherit=True)
+    p.implements(p.IActions)
+    p.implements(p.IAuthFunctions)
+
+    # IPackageController
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        dataset = json.loads(pkg_dict["validated_data_dict"])
+        for field in index.FACET_FIELDS:  # CKAN copied these from extras, as JSON text
+            pkg_dict.pop(field, None)
+        pkg_dict.update(index.search_fields(dataset, _authority(dataset.get("owner_org"))))
+        return pkg_dict
+
+    def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
+        return query.multilingual_query(search_params, _visitor_language(search_params))
+
+    def after_dataset_search(
+        self, search_results: dict[str, Any], search_params: dict[str, Any]
+    ) -> dict[str, Any]:
+        lang = _visitor_language(search_params)
+        facets.label_facets(search_results.get("search_facets", {}), lang)
+        return search_results
+
+    # IFacets
+    def dataset_facets(self, facets_dict, package_type):
+        return facets.facet_titles(facets.DATASET_FACETS, _visitor_language({}))
+
+    def organization_facets(self, facets_dict, organization_type, package_type):
+        return facets.facet_titles(facets.AUTHORITY_FACETS, _visitor_language({}))
+
+    # IActions, IAuthFunctions
+    def get_actions(self):
+        return {"wepulse_suggest": suggest.wepulse_suggest}
+
+    def get_auth_functions(self):
+        return {"wepulse_suggest": suggest.suggest_auth}
+
+
+def _visitor_language(search_params: dict[str, Any]) -> str:
+    """``ext_lang`` if an API client gave one, else the page's language."""
+    lang = (search_params.get("extras") or {}).get("ext_lang")
+    if lang in index.SEARCH_LANGUAGES:
+        return lang
+    try:
+        return tk.h.lang() or tk.config["ckan.locale_default"]
+    except (RuntimeError, TypeError, AttributeError):  # outside a request: a job, the CLI
+        return tk.config["ckan.locale_default"]
+
+
+def _authority(owner_org: str | None) -> dict[str, Any] | None:
+    """The publishing organization's title and scheming fields (stored as extras)."""
+    group = model.Group.get(owner_org) if owner_org else None
+    if group is None:
+        return None
+    return {"name": group.name, "title": group.title, **dict(group.extras)}

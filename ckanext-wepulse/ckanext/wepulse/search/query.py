@@ -1,0 +1,46 @@
+"""How a visitor's words become a Solr query over the per-language fields.
+
+Stock CKAN sends ``q`` to dismax over one English-analysed ``text`` field. Here ``q``
+goes to edismax over each language's title and text, so "écoles", "begrotingen" and
+"Haushalt" are analysed as French, Dutch and German words; the visitor's own language
+weighs double, and a query equal to a title or a keyword weighs most.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ckanext.wepulse.search.index import SEARCH_LANGUAGES
+
+__all__ = ["query_fields", "multilingual_query"]
+
+# Relative weights; the visitor's language multiplies its fields by LANGUAGE_BOOST.
+EXACT_TITLE = 12
+EXACT_KEYWORD = 6
+TITLE = 4
+TEXT = 1
+ANY_LANGUAGE = 0.3  # words in no analysed language, names, formats
+LANGUAGE_BOOST = 2
+
+
+def query_fields(lang: str) -> str:
+    """edismax ``qf`` for a visitor reading ``lang``."""
+    fields = [f"title_exact^{EXACT_TITLE}", f"keywords_exact^{EXACT_KEYWORD}"]
+    for language in SEARCH_LANGUAGES:
+        boost = LANGUAGE_BOOST if language == lang else 1
+        fields += [f"title_{language}^{TITLE * boost}", f"text_{language}^{TEXT * boost}"]
+    fields.append(f"text_any^{ANY_LANGUAGE}")
+    return " ".join(fields)
+
+
+def multilingual_query(search_params: dict[str, Any], lang: str) -> dict[str, Any]:
+    """``search_params`` searching every language, ``lang`` first.
+
+    A client that chose its own ``defType`` or ``qf`` keeps CKAN's behaviour; fielded
+    queries (``tags:budget``) and ``fq`` work as before, edismax parsing them too.
+    """
+    if search_params.get("defType") or search_params.get("qf"):
+        return search_params
+    search_params["defType"] = "edismax"
+    search_params["qf"] = query_fields(lang)
+    return search_params
