@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from ckan.plugins import toolkit as tk
 from ckan.tests import factories
 
 from ckanext.wepulse import demo
 
+CATALOGUE = json.loads(
+    Path(demo.catalogue_path("ckanext.wepulse.demo:demo_catalogue.json")).read_text()
+)
 # The authorities the demo's datasets and harvest sources belong to.
-DEMO_AUTHORITIES = ["ixelles", "bruxelles", "etterbeek", "schaerbeek", "cpas-ixelles"]
+DEMO_AUTHORITIES = sorted(
+    {item["owner_org"] for item in CATALOGUE["datasets"] + CATALOGUE["harvest_sources"]}
+)
+
+
+def create_demo_authorities() -> None:
+    """The demo's authorities (seeded from REFNIS in a real portal)."""
+    for name in DEMO_AUTHORITIES:
+        factories.Organization(name=name, title=name.title())
 
 
 @pytest.fixture
 def ixelles(clean_db):
-    """The demo's authorities (seeded from REFNIS in a real portal)."""
-    for name in DEMO_AUTHORITIES:
-        factories.Organization(name=name, title=name.title())
+    create_demo_authorities()
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "ixelles")
@@ -33,7 +45,9 @@ class TestDemoSeed:
         list(demo.seed())
         outcomes = list(demo.seed())
         assert {outcome for _, _, outcome in outcomes} == {"updated"}
-        assert tk.get_action("package_search")({}, {"q": "*:*"})["count"] == 1
+        assert tk.get_action("package_search")({}, {"q": "*:*"})["count"] == len(
+            CATALOGUE["datasets"]
+        )
         assert len(tk.get_action("organization_list")({}, {})) == len(DEMO_AUTHORITIES)
         assert len(tk.get_action("harvest_source_list")({}, {})) == 4
 

@@ -35,39 +35,46 @@ def search_fields(dataset: dict[str, Any], authority: dict[str, Any] | None) -> 
     (``title_translated``, ``authority_type``, ``region``), or None.
     """
     authority = authority or {}
-    text: dict[str, list[str]] = {}  # language -> its words; "" for other languages
+    # language -> its words ("" for languages without a field): the dataset's own
+    # description in text, what describes it from outside (authority, themes) in labels.
+    text: dict[str, list[str]] = {}
+    labels: dict[str, list[str]] = {}
 
-    def add(lang: str, values: Iterable[str]) -> None:
+    def add(into: dict[str, list[str]], lang: str, values: Iterable[str]) -> None:
         words = [value.strip() for value in values if isinstance(value, str) and value.strip()]
         if words:
-            text.setdefault(lang if lang in SEARCH_LANGUAGES else "", []).extend(words)
+            into.setdefault(lang if lang in SEARCH_LANGUAGES else "", []).extend(words)
 
     titles = _translated(dataset.get("title_translated")) or {"": dataset.get("title") or ""}
     keywords = _translated(dataset.get("tags_translated"))
     for lang, title in titles.items():
-        add(lang, [title])
+        add(text, lang, [title])
     for lang, notes in _translated(dataset.get("notes_translated")).items():
-        add(lang, [notes])
+        add(text, lang, [notes])
     for lang, words in keywords.items():
-        add(lang, words)
+        add(text, lang, words)
     for resource in dataset.get("resources") or []:
         for field in ("name_translated", "description_translated"):
             for lang, value in _translated(resource.get(field)).items():
-                add(lang, [value])
+                add(text, lang, [value])
     for lang, value in _translated(authority.get("title_translated")).items():
-        add(lang, [value])
+        add(labels, lang, [value])
     # Vocabulary labels in every language: a theme carries a query across languages.
     concepts = [
         *_concepts("data_themes", dataset.get("theme")),
         *_concepts("hvd_categories", dataset.get("hvd_category")),
     ]
     for lang in SEARCH_LANGUAGES:
-        add(lang, [concept.labels.get(lang, "") for concept in concepts])
+        add(labels, lang, [concept.labels.get(lang, "") for concept in concepts])
 
     fields: dict[str, Any] = {
         f"{kind}_{lang}": values
         for lang in SEARCH_LANGUAGES
-        for kind, values in (("text", text.get(lang)), ("keywords", keywords.get(lang)))
+        for kind, values in (
+            ("text", text.get(lang)),
+            ("labels", labels.get(lang)),
+            ("keywords", keywords.get(lang)),
+        )
         if values
     }
     for lang in SEARCH_LANGUAGES:
@@ -80,6 +87,7 @@ def search_fields(dataset: dict[str, Any], authority: dict[str, Any] | None) -> 
     fields.update(
         text_any=[
             *(value for values in text.values() for value in values),
+            *labels.get("", []),
             dataset.get("name") or "",
             dataset.get("identifier") or "",
             authority.get("title") or "",

@@ -9,6 +9,10 @@ from ckan import model
 
 from ckanext.wepulse.search import facets, index, query, suggest
 
+_REQUEST = "wepulse_request"
+# Marks results found allowing typos (and the second search, so it is the last).
+_APPROXIMATE = "ext_approximate"
+
 
 class SearchPlugin(p.SingletonPlugin):
     """Search in French, Dutch, German and English, with the portal's facets."""
@@ -27,13 +31,29 @@ class SearchPlugin(p.SingletonPlugin):
         return pkg_dict
 
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
+        # The request as asked, to ask again if nothing matches. CKAN keeps "extras"
+        # out of the Solr query and hands it back to after_dataset_search.
+        extras = search_params.setdefault("extras", {})
+        extras[_REQUEST] = {k: v for k, v in search_params.items() if k not in ("extras", "df")}
         return query.multilingual_query(search_params, _visitor_language(search_params))
 
     def after_dataset_search(
         self, search_results: dict[str, Any], search_params: dict[str, Any]
     ) -> dict[str, Any]:
-        lang = _visitor_language(search_params)
-        facets.label_facets(search_results.get("search_facets", {}), lang)
+        extras = search_params.get("extras") or {}
+        retry = query.approximate_query(search_params.get("q"))
+        if search_results["count"] == 0 and retry and _APPROXIMATE not in extras:
+            # Nothing matched: a typo? Ask again allowing one, and say so.
+            request = extras[_REQUEST]
+            again = {k: v for k, v in extras.items() if k.startswith("ext_")}
+            search_results = tk.get_action("package_search")(
+                {}, {**request, **again, "q": retry, _APPROXIMATE: True}
+            )
+            search_results[_APPROXIMATE] = True
+            return search_results  # labelled by its own after_dataset_search
+        facets.label_facets(
+            search_results.get("search_facets", {}), _visitor_language(search_params)
+        )
         return search_results
 
     # IFacets
