@@ -134,6 +134,20 @@ class TestMultilingualSearch:
         )
         assert search("écoles communales")[0] == "ecoles"
 
+    def test_a_typo_gets_a_second_try_and_says_so(self, app):
+        found = tk.get_action("package_search")({}, {"q": "bugdet", "ext_lang": "en"})
+        assert found["approximate"] is True
+        assert [d["name"] for d in found["results"]] == ["budget-en", "budget-fr"]
+        assert "approximate" not in tk.get_action("package_search")({}, {"q": "budget"})
+        page = app.get("/en/dataset/?q=bugdet").body
+        assert "these are the ones with a close spelling" in page
+        assert "/dataset/budget-en" in page
+        assert "close spelling" not in app.get("/en/dataset/?q=budget").body
+
+    def test_a_query_in_solr_syntax_gets_no_second_try(self):
+        found = tk.get_action("package_search")({}, {"q": "title:bugdet"})
+        assert found["count"] == 0 and "approximate" not in found
+
     def test_ckan_api_behaviour_is_kept(self):
         """fq, fielded queries and a client's own query parser work as before."""
         assert search("budget", fq="language:ENG") == ["budget-en"]

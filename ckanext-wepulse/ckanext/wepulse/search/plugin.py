@@ -6,6 +6,7 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model
+from flask import has_request_context
 
 from ckanext.wepulse.search import facets, index, query, suggest
 
@@ -17,10 +18,16 @@ _APPROXIMATE = "ext_approximate"
 class SearchPlugin(p.SingletonPlugin):
     """Search in French, Dutch, German and English, with the portal's facets."""
 
+    p.implements(p.IConfigurer)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IFacets, inherit=True)
+    p.implements(p.ITemplateHelpers)
     p.implements(p.IActions)
     p.implements(p.IAuthFunctions)
+
+    # IConfigurer
+    def update_config(self, config):
+        tk.add_template_directory(config, "templates")
 
     # IPackageController
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
@@ -49,7 +56,9 @@ class SearchPlugin(p.SingletonPlugin):
             search_results = tk.get_action("package_search")(
                 {}, {**request, **again, "q": retry, _APPROXIMATE: True}
             )
-            search_results[_APPROXIMATE] = True
+            search_results["approximate"] = True
+            if has_request_context():  # for the search page's notice
+                tk.g.wepulse_approximate = True
             return search_results  # labelled by its own after_dataset_search
         facets.label_facets(
             search_results.get("search_facets", {}), _visitor_language(search_params)
@@ -63,12 +72,34 @@ class SearchPlugin(p.SingletonPlugin):
     def organization_facets(self, facets_dict, organization_type, package_type):
         return facets.facet_titles(facets.AUTHORITY_FACETS, _visitor_language({}))
 
+    # ITemplateHelpers
+    def get_helpers(self):
+        return {"wepulse_approximate_notice": _approximate_notice}
+
     # IActions, IAuthFunctions
     def get_actions(self):
         return {"wepulse_suggest": suggest.wepulse_suggest}
 
     def get_auth_functions(self):
         return {"wepulse_suggest": suggest.suggest_auth}
+
+
+# Shown above results found allowing typos.
+_APPROXIMATE_NOTICE = {
+    "fr": "Aucun jeu de données ne contient exactement ces mots : "
+    "voici ceux dont l'orthographe est proche.",
+    "nl": "Geen dataset bevat precies deze woorden: "
+    "dit zijn de datasets met een gelijkaardige spelling.",
+    "de": "Kein Datensatz enthält genau diese Wörter: "
+    "hier sind die Datensätze mit ähnlicher Schreibweise.",
+    "en": "No dataset contains exactly these words: these are the ones with a close spelling.",
+}
+
+
+def _approximate_notice() -> str | None:
+    if not tk.g.get("wepulse_approximate"):
+        return None
+    return _APPROXIMATE_NOTICE.get(_visitor_language({}), _APPROXIMATE_NOTICE["en"])
 
 
 def _visitor_language(search_params: dict[str, Any]) -> str:
