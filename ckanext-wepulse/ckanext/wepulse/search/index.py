@@ -88,9 +88,7 @@ def search_fields(dataset: dict[str, Any], authority: dict[str, Any] | None) -> 
         text_any=[
             *(value for values in text.values() for value in values),
             *labels.get("", []),
-            dataset.get("name") or "",
-            dataset.get("identifier") or "",
-            authority.get("title") or "",
+            *filter(None, [dataset.get("name"), dataset.get("identifier"), authority.get("title")]),
             *filter(None, formats),
         ],
         title_exact=list(titles.values()),
