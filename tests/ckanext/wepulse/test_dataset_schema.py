@@ -79,6 +79,13 @@ class TestVocabularies:
             f"Unknown value 'SPORTS': expected a concept of {EU}data-theme (its IRI, code or label)"
         ]
 
+    def test_no_theme_is_stored_as_none_and_round_trips(self):
+        """An empty list (a harvested dataset without themes) must come back as sent."""
+        dataset = create(theme=[], hvd_category=[])
+        assert not dataset.get("theme") and not dataset.get("hvd_category")
+        updated = tk.get_action("package_update")(site_context(), dataset)
+        assert not updated.get("theme")
+
     def test_known_formats_become_file_type_codes_and_others_are_kept(self):
         resources = [
             {"url": "https://x.example/a.csv", "format": ".csv"},

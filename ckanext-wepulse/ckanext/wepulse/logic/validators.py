@@ -241,8 +241,10 @@ def wepulse_vocabulary_list(field: dict[str, Any], schema: dict[str, Any]):
         key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
     ):
         value = data.get(key)
-        if value in (None, _missing, "", []):
-            return
+        if value in (None, _missing, "", [], {}, "[]", "{}"):
+            # Nothing chosen: store nothing (an empty list would be stored as "{}").
+            data.pop(key, None)
+            raise tk.StopOnError
         if isinstance(value, str):
             try:
                 value = json.loads(value) if value.lstrip().startswith("[") else value.split(",")
