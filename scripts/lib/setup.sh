@@ -1,9 +1,11 @@
 # Installing what the portal needs. Idempotent: each step checks before it acts.
 
-# Debian packages: PostgreSQL 15 server and headers, Redis, a JDK and Maven.
+# Debian packages: PostgreSQL 15 server and headers, Redis, a JDK and Maven, and
+# Chromium for the browser tests (accessibility, keyboard journeys).
 install_debian_packages() {
   local missing=() pkg
-  for pkg in postgresql-15 libpq-dev redis-server openjdk-17-jdk-headless maven curl gettext-base; do
+  for pkg in postgresql-15 libpq-dev redis-server openjdk-17-jdk-headless maven curl gettext-base \
+    chromium; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -37,8 +39,34 @@ fetch_solr() {
   touch "$SOLR_LIB/.complete"
 }
 
+# axe-core, the accessibility rules engine the browser tests inject into pages,
+# from the npm registry (only its one-file build is needed, not a node project).
+AXE_VERSION=4.14.1
+AXE_JS=$CACHE/axe-core-$AXE_VERSION/axe.min.js
+fetch_axe() {
+  export WEPULSE_AXE_JS=$AXE_JS
+  [ -f "$AXE_JS" ] && return 0
+  say "fetching axe-core $AXE_VERSION from the npm registry"
+  command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q npm
+  local tmp
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "axe-core@$AXE_VERSION" >/dev/null && tar -xzf "axe-core-$AXE_VERSION.tgz")
+  mkdir -p "$(dirname "$AXE_JS")"
+  mv "$tmp/package/axe.min.js" "$AXE_JS"
+  rm -rf "$tmp"
+}
+
+# The portal's own translations (ckanext-wepulse/ckanext/wepulse/i18n): .po to .mo.
+compile_translations() {
+  local i18n=$ROOT/ckanext-wepulse/ckanext/wepulse/i18n
+  ls "$i18n"/*/LC_MESSAGES/ckanext-wepulse.po >/dev/null 2>&1 || return 0
+  "$VENV/bin/pybabel" compile -q -d "$i18n" -D ckanext-wepulse
+}
+
 setup() {
   install_debian_packages
   install_python_packages
   fetch_solr
+  fetch_axe
+  compile_translations
 }

@@ -14,10 +14,7 @@ from ckanext.wepulse import demo
 CATALOGUE = json.loads(
     Path(demo.catalogue_path("ckanext.wepulse.demo:demo_catalogue.json")).read_text()
 )
-# The authorities the demo's datasets and harvest sources belong to.
-DEMO_AUTHORITIES = sorted(
-    {item["owner_org"] for item in CATALOGUE["datasets"] + CATALOGUE["harvest_sources"]}
-)
+DEMO_AUTHORITIES = demo.authority_names()
 
 
 def create_demo_authorities() -> None:

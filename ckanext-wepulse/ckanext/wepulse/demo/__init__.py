@@ -43,6 +43,17 @@ def seed(location: str | None = None) -> Iterator[tuple[str, str, str]]:
         yield "harvest source", source["name"], upsert("harvest_source", source)
 
 
+def authority_names(location: str | None = None) -> list[str]:
+    """The authorities the demo's datasets and harvest sources belong to.
+
+    They come from REFNIS (``ckan wepulse authorities seed``), not from the demo.
+    """
+    with open(catalogue_path(location), encoding="utf-8") as f:
+        catalogue = json.load(f)
+    items = catalogue["datasets"] + catalogue.get("harvest_sources", [])
+    return sorted({item["owner_org"] for item in items})
+
+
 def harvest_sources(catalogue: dict | None = None) -> list[dict]:
     """The demo's harvest sources, on the fixture server scripts/portal starts."""
     if catalogue is None:
