@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from ckan.cli.cli import ckan as ckan_command
 from ckan.lib.search.common import make_connection
+from ckan.lib.search.query import QUERY_FIELDS
 from ckan.plugins import toolkit as tk
 
 from ckanext.wepulse.search.index import search_fields
@@ -110,7 +111,7 @@ class TestMultilingualSearch:
 
     def test_stock_ckan_would_miss_these(self):
         """The same index, queried as stock CKAN does (dismax on the English `text`)."""
-        stock = {"defType": "dismax", "qf": "name^4 title^4 tags^2 groups^2 text"}
+        stock = {"defType": "dismax", "qf": QUERY_FIELDS}
         assert search("begrotingen", **stock) == []
         assert search("Haushalt", **stock) == []
 
