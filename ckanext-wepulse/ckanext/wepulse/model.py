@@ -1,4 +1,5 @@
-"""The extension's own tables: DCAT-AP validation and text, and harvest state."""
+"""The extension's own tables: DCAT-AP validation and text, harvest state, and the
+accessibility feedback visitors send."""
 
 from __future__ import annotations
 
@@ -7,9 +8,16 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.model.types import make_uuid
 from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, UnicodeText
 
-__all__ = ["DatasetRdf", "DatasetValidation", "HarvestMemory", "HarvestedRecord"]
+__all__ = [
+    "AccessibilityFeedback",
+    "DatasetRdf",
+    "DatasetValidation",
+    "HarvestMemory",
+    "HarvestedRecord",
+]
 
 
 class DatasetValidation(tk.BaseModel):
@@ -102,3 +110,30 @@ class HarvestMemory(tk.BaseModel):
 
     source_id = Column(UnicodeText, primary_key=True)
     memory = Column(JSON, nullable=False)
+
+
+class AccessibilityFeedback(tk.BaseModel):
+    """A message sent with the accessibility statement's feedback form: the Web
+    Accessibility Directive requires a way to report problems and get an answer."""
+
+    __tablename__ = "wepulse_accessibility_feedback"
+
+    id = Column(UnicodeText, primary_key=True, default=make_uuid)
+    problem = Column(UnicodeText, nullable=False)
+    page_url = Column(UnicodeText)  # the page it concerns, if given
+    email = Column(UnicodeText)  # where to reply, if given
+    language = Column(UnicodeText, nullable=False)  # the form's language: reply in it
+    created = Column(DateTime, nullable=False, default=datetime.datetime.utcnow)
+
+    @classmethod
+    def save(cls, problem: str, page_url: str, email: str, language: str):
+        row = cls(
+            problem=problem, page_url=page_url or None, email=email or None, language=language
+        )
+        model.Session.add(row)
+        model.Session.commit()
+        return row
+
+    @classmethod
+    def newest_first(cls):
+        return model.Session.query(cls).order_by(cls.created.desc())

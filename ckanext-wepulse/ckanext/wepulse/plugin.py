@@ -6,6 +6,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ckanext.wepulse.accessibility import views as accessibility_views
 from ckanext.wepulse.harvest.sync import VALIDATION_BATCH
 from ckanext.wepulse.jobs import refresh_authority_datasets, validate_dataset
 
@@ -20,12 +21,18 @@ class WepulsePlugin(p.SingletonPlugin):
     """The WePulse portal: Belgian authorities' open data on CKAN."""
 
     p.implements(p.IConfigurer)
+    p.implements(p.IBlueprint)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IOrganizationController, inherit=True)
 
     # IConfigurer
     def update_config(self, config):
         tk.add_template_directory(config, "templates")
+        tk.add_resource("assets", "ckanext-wepulse")
+
+    # IBlueprint
+    def get_blueprint(self):
+        return [accessibility_views.bp]
 
     # IPackageController: every change is validated again, off the request.
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:

@@ -1,0 +1,61 @@
+"""The journeys of the issue, by keyboard alone, in the real browser."""
+
+from __future__ import annotations
+
+from .conftest import ADMIN, tab_to
+
+
+def test_the_skip_link_comes_first_and_moves_to_the_content(page):
+    page.goto("/fr/dataset/")
+    page.keyboard.press("Tab")
+    first = page.evaluate("() => document.activeElement.getAttribute('href')")
+    assert first == "#content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "content"
+
+
+def test_search_in_dutch_apply_a_facet_open_a_dataset_reach_its_download(page):
+    page.goto("/nl/")
+    tab_to(page, "el.name === 'q'")
+    page.keyboard.type("scholen")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/nl/dataset/?q=scholen*")
+
+    tab_to(page, "el.href && el.href.includes('theme=EDUC')")  # the theme facet
+    page.keyboard.press("Enter")
+    page.wait_for_url("**theme=EDUC*")
+
+    tab_to(page, "el.href && el.href.endsWith('/nl/dataset/jette-scholen')")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/nl/dataset/jette-scholen")
+
+    download = tab_to(page, "el.href && el.href.startsWith('https://wepulse.example/demo/')")
+    # A descriptive link: the file's name and format, never a bare "Download".
+    assert "CSV" in download["text"] and len(download["text"].split()) > 2, download
+
+
+def test_log_in_edit_a_dataset_and_reach_the_validation_error(page):
+    page.goto("/fr/user/login")
+    tab_to(page, "el.id === 'field-login'")
+    page.keyboard.type(ADMIN["name"])
+    tab_to(page, "el.id === 'field-password'")
+    page.keyboard.type(ADMIN["password"])
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+
+    page.goto("/fr/dataset/ixelles-budget-communal")
+    tab_to(page, "el.href && el.href.endsWith('/dataset/edit/ixelles-budget-communal')")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/dataset/edit/ixelles-budget-communal")
+
+    tab_to(page, "el.id === 'field-issued'")
+    page.keyboard.type("le 31 février")
+    page.keyboard.press("Enter")  # submits the form
+    page.wait_for_load_state()
+
+    focused = page.evaluate(
+        "() => ({id: document.activeElement.id, role: document.activeElement.getAttribute('role'),"
+        " text: document.activeElement.innerText})"
+    )
+    assert focused["id"] == "form-errors" and focused["role"] == "alert", focused
+    assert "issued" in focused["text"].lower() or "publication" in focused["text"].lower()
