@@ -5,6 +5,7 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.wepulse.accessibility import views as accessibility_views
 from ckanext.wepulse.harvest.sync import VALIDATION_BATCH
@@ -17,10 +18,11 @@ from ckanext.wepulse.jobs import refresh_authority_datasets, validate_dataset
 @tk.blanket.config_declarations
 @tk.blanket.helpers
 @tk.blanket.validators
-class WepulsePlugin(p.SingletonPlugin):
+class WepulsePlugin(p.SingletonPlugin, DefaultTranslation):
     """The WePulse portal: Belgian authorities' open data on CKAN."""
 
     p.implements(p.IConfigurer)
+    p.implements(p.ITranslation)  # i18n/: our strings in fr, nl and de
     p.implements(p.IBlueprint)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IOrganizationController, inherit=True)

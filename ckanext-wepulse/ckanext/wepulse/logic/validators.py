@@ -64,16 +64,18 @@ def _as_dict(value: Any, field: str, errors: list[str]) -> dict[str, Any]:
         try:
             value = json.loads(value)
         except ValueError:
-            errors.append(
-                f'Expected one value per language, e.g. {{"fr": "…", "nl": "…"}}, got {value!r}'
-            )
+            errors.append(_one_value_per_language(value))
             return {}
     if not isinstance(value, dict):
-        errors.append(
-            f'Expected one value per language, e.g. {{"fr": "…", "nl": "…"}}, got {value!r}'
-        )
+        errors.append(_one_value_per_language(value))
         return {}
     return value
+
+
+def _one_value_per_language(value: Any) -> str:
+    return tk._("Expected one value per language, e.g. {example}, got {value}").format(
+        example='{"fr": "…", "nl": "…"}', value=repr(value)
+    )
 
 
 def _known_language(lang: str, languages: list[str]) -> bool:
@@ -88,8 +90,9 @@ def _check_languages(value: dict[str, Any], languages: list[str], errors: list[s
     unknown = sorted(lang for lang in value if not _known_language(lang, languages))
     if unknown:
         errors.append(
-            f"Unknown language {', '.join(unknown)}: use a two-letter code such as "
-            + ", ".join(languages)
+            tk._("Unknown language {unknown}: use a two-letter code such as {languages}").format(
+                unknown=", ".join(unknown), languages=", ".join(languages)
+            )
         )
 
 
@@ -105,14 +108,22 @@ def fluent_text(field: dict[str, Any], schema: dict[str, Any]):
         _check_languages(value, languages, errors[key])
         for lang, text in value.items():
             if not isinstance(text, str):
-                errors[key].append(f"The {lang} value must be text, got {text!r}")
+                errors[key].append(
+                    tk._("The {lang} value must be text, got {text}").format(
+                        lang=lang, text=repr(text)
+                    )
+                )
         value = {
             lang: text.strip()
             for lang, text in value.items()
             if isinstance(text, str) and text.strip()
         }
         if not value and scheming_field_required(field):
-            errors[key].append(f"Missing value: give it in at least one of {', '.join(languages)}")
+            errors[key].append(
+                tk._("Missing value: give it in at least one of {languages}").format(
+                    languages=", ".join(languages)
+                )
+            )
         if errors[key]:
             return
         data[key] = json.dumps(value, ensure_ascii=False)
@@ -172,7 +183,7 @@ def fluent_tags(field: dict[str, Any], schema: dict[str, Any]):
                 try:
                     tag_length(tag, context)
                     if any(c in tag for c in "<>") or not tag.isprintable():
-                        raise tk.Invalid("markup and control characters are not allowed")
+                        raise tk.Invalid(tk._("markup and control characters are not allowed"))
                 except tk.Invalid as error:
                     errors[key].append(f"{lang} keyword {tag!r}: {error.error}")
                     continue
@@ -210,7 +221,9 @@ def _concept_uri(vocabulary: str, value: Any, errors: list[str]) -> str | None:
     if concept is None:
         scheme = vocabularies.VOCABULARIES[vocabulary]
         errors.append(
-            f"Unknown value {value!r}: expected a concept of {scheme} (its IRI, code or label)"
+            tk._(
+                "Unknown value {value}: expected a concept of {scheme} (its IRI, code or label)"
+            ).format(value=repr(value), scheme=scheme)
         )
         return None
     return concept.uri
@@ -279,7 +292,11 @@ def wepulse_nis_code(value: Any) -> Any:
         return value
     code = str(value).strip()
     if not (len(code) == 5 and code.isdigit()):
-        raise tk.Invalid(f"A NIS code has five digits (21009 for Ixelles), got {value!r}")
+        raise tk.Invalid(
+            tk._("A NIS code has five digits (21009 for Ixelles), got {value}").format(
+                value=repr(value)
+            )
+        )
     return code
 
 
@@ -291,7 +308,9 @@ def wepulse_licence(value: Any) -> Any:
     concept = vocabularies.load("licences").lookup(str(value))
     if concept is None:
         raise tk.Invalid(
-            f"Unknown licence {value!r}: use one of the portal's licences "
-            "(its id, EU code, IRI or title; see license_list)"
+            tk._(
+                "Unknown licence {value}: use one of the portal's licences "
+                "(its id, EU code, IRI or title; see license_list)"
+            ).format(value=repr(value))
         )
     return concept.extra.get("ckan_id") or concept.code
