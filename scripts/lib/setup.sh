@@ -60,7 +60,7 @@ fetch_axe() {
 compile_translations() {
   local i18n=$ROOT/ckanext-wepulse/ckanext/wepulse/i18n
   ls "$i18n"/*/LC_MESSAGES/ckanext-wepulse.po >/dev/null 2>&1 || return 0
-  "$VENV/bin/pybabel" compile -q -d "$i18n" -D ckanext-wepulse
+  "$VENV/bin/pybabel" -q compile -d "$i18n" -D ckanext-wepulse
 }
 
 setup() {

@@ -154,12 +154,28 @@ def screenshot(page: Page, name: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
+def sideways_overflow(page: Page, width: int) -> list[str]:
+    """What sticks out of a ``width``-pixel-wide window, forcing sideways scrolling
+    (WCAG 1.4.10, reflow: 360 px is a phone, 640 px a laptop at 200% zoom)."""
+    page.set_viewport_size({"width": width, "height": 900})
+    try:
+        return page.evaluate(
+            """width => document.documentElement.scrollWidth <= width ? [] :
+                [...document.querySelectorAll('body *')]
+                  .filter(el => el.getBoundingClientRect().right > width + 1)
+                  .slice(0, 5).map(el => el.tagName + '.' + el.className)""",
+            width,
+        )
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+
 def log_in(page: Page, lang: str = "fr") -> None:
     page.goto(f"/{lang}/user/login")
     page.fill("#field-login", ADMIN["name"])
     page.fill("#field-password", ADMIN["password"])
-    page.press("#field-password", "Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.press("#field-password", "Enter")
 
 
 def tab_to(page: Page, predicate: str, limit: int = 120) -> dict:

@@ -1,12 +1,13 @@
 """WCAG 2.1 A and AA, checked by axe-core in Chromium on the pages citizens and
-publishers use, in French and Dutch. Each page is also photographed at desktop and
+publishers use, in French and Dutch, and reflowing without sideways scrolling on a
+phone and at 200% zoom. Each page is also photographed at desktop and
 phone widths (var/artifacts/screenshots)."""
 
 from __future__ import annotations
 
 import pytest
 
-from .conftest import axe_violations, log_in, screenshot
+from .conftest import axe_violations, log_in, screenshot, sideways_overflow
 
 BUDGET = "/dataset/ixelles-budget-communal"
 PUBLIC_PAGES = {
@@ -17,6 +18,8 @@ PUBLIC_PAGES = {
     "resource": BUDGET + "/resource/{resource}",
     "authority": "/organization/ixelles",
     "accessibility-statement": "/accessibility",
+    "accessibility-feedback": "/accessibility/feedback",
+    "about": "/about",
     "login": "/user/login",
 }
 PUBLISHER_PAGES = {
@@ -31,6 +34,8 @@ def check(page, catalogue, lang: str, name: str, path: str) -> None:
     assert response.status == 200, url
     assert page.locator("html").get_attribute("lang") == lang
     assert axe_violations(page) == [], url
+    for width in (360, 640):
+        assert sideways_overflow(page, width) == [], f"{url} at {width} px"
     screenshot(page, f"{name}-{lang}")
 
 

@@ -104,6 +104,23 @@ class TestSearchPage:
         label = "Remove filter Theme: Agriculture, fisheries, forestry and food"
         assert page.find("a", attrs={"aria-label": label})
 
+    def test_results_are_in_the_page_language_and_link_once(self, app, trees):
+        (result,) = html(app, "/de/dataset/?q=trees").select("li.dataset-item")
+        title = result.find("a", href="/de/dataset/schaerbeek-arbres")
+        assert text(title) == "Straßenbäume" and not title.has_attr("lang")
+        assert "Gemeindestraßen" in text(result)
+        assert len(result.find_all("a")) == 1  # format badges are labels, not more links
+        assert "CSV" in text(result.find(class_="dataset-resources"))
+
+    def test_a_result_in_another_language_says_which(self, app, schaerbeek):
+        data = copy.deepcopy(TREES)
+        data["title_translated"] = {"fr": "Arbres d'alignement"}
+        data["notes_translated"] = {"fr": "Inventaire des arbres."}
+        tk.get_action("package_create")(site_context(), data)
+        (result,) = html(app, "/nl/dataset/").select("li.dataset-item")
+        assert result.find("a", href="/nl/dataset/schaerbeek-arbres")["lang"] == "fr"
+        assert result.find("div", lang="fr").get_text(strip=True) == "Inventaire des arbres."
+
     def test_the_count_is_a_status_message(self, app, trees):
         status = html(app, "/en/dataset/?q=trees").find(attrs={"role": "status"})
         assert text(status) == '1 dataset found for "trees"'
