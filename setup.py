@@ -22,11 +22,12 @@ setup(
     + find_packages(".", include=["harvesters", "harvesters.*"]),
     include_package_data=True,
     package_data={
-        "ckanext.wepulse": ["*.yaml", "templates/**/*", "i18n/**/*"],
+        "ckanext.wepulse": ["*.yaml", "templates/**/*", "i18n/**/*", "assets/**/*"],
+        "ckanext.wepulse.search": ["templates/**/*"],
         "ckanext.wepulse.schemas": ["*.yaml"],
         "ckanext.wepulse.vocabularies": ["*.csv"],
         "ckanext.wepulse.authorities": ["*.csv", "*.md"],
-        "ckanext.wepulse.demo": ["*.json", "sources/*"],
+        "ckanext.wepulse.demo": ["*.json", "sources/*", "files/*"],
     },
     entry_points={
         "ckan.plugins": [

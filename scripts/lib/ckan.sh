@@ -5,15 +5,20 @@
 # change to a template takes effect on the next `up`.
 write_configs() {
   mkdir -p "$VAR/storage" "$VAR/test-storage"
-  local db_pass; db_pass=$(secret db_password)
+  local db_pass reader_pass; db_pass=$(secret db_password) reader_pass=$(secret datastore_reader_password)
+  local pg=127.0.0.1:$PG_PORT
   export WEPULSE_SECRET_KEY; WEPULSE_SECRET_KEY=$(secret ckan_secret_key)
   export WEPULSE_SITE_URL=http://127.0.0.1:$WEB_PORT
-  export WEPULSE_DB_URL=postgresql://wepulse:$db_pass@127.0.0.1:$PG_PORT/wepulse
+  export WEPULSE_DB_URL=postgresql://wepulse:$db_pass@$pg/wepulse
+  export WEPULSE_DATASTORE_WRITE_URL=postgresql://wepulse:$db_pass@$pg/wepulse_datastore
+  export WEPULSE_DATASTORE_READ_URL=postgresql://wepulse_reader:$reader_pass@$pg/wepulse_datastore
   export WEPULSE_SOLR_URL=http://127.0.0.1:$SOLR_PORT/solr/ckan
   export WEPULSE_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0 WEPULSE_REDIS_PORT=$REDIS_PORT WEPULSE_REDIS_DB=0
   export WEPULSE_STORAGE=$VAR/storage
   export WEPULSE_DEMO_SOURCES_URL=http://127.0.0.1:$DEMO_PORT
-  export WEPULSE_TEST_DB_URL=postgresql://wepulse:$db_pass@127.0.0.1:$PG_PORT/wepulse_test
+  export WEPULSE_TEST_DB_URL=postgresql://wepulse:$db_pass@$pg/wepulse_test
+  export WEPULSE_TEST_DATASTORE_WRITE_URL=postgresql://wepulse:$db_pass@$pg/wepulse_test_datastore
+  export WEPULSE_TEST_DATASTORE_READ_URL=postgresql://wepulse_reader:$reader_pass@$pg/wepulse_test_datastore
   export WEPULSE_TEST_SOLR_URL=http://127.0.0.1:$SOLR_PORT/solr/ckan_test
   export WEPULSE_TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/1 WEPULSE_TEST_REDIS_DB=1
   export WEPULSE_TEST_STORAGE=$VAR/test-storage

@@ -36,19 +36,31 @@ start_postgres() {
     die "PostgreSQL did not start; see $LOG/postgres.log"
 }
 
-# The project's role and databases: one for the portal, one for the tests.
-# The password is made once and kept in $VAR/secrets.
+# The project's roles and databases: for the portal and for the tests, CKAN's
+# database and its DataStore's (tables of data the API can query). The DataStore
+# is read through a role that may only read. Passwords are made once and kept in
+# $VAR/secrets.
 ensure_databases() {
-  local db
-  if [ "$(psql_admin "SELECT 1 FROM pg_roles WHERE rolname = 'wepulse'")" != 1 ]; then
-    psql_admin "CREATE ROLE wepulse LOGIN PASSWORD '$(secret db_password)'" >/dev/null
-  fi
-  for db in wepulse wepulse_test; do
+  local db role
+  for role in wepulse:db_password wepulse_reader:datastore_reader_password; do
+    if [ "$(psql_admin "SELECT 1 FROM pg_roles WHERE rolname = '${role%%:*}'")" != 1 ]; then
+      psql_admin "CREATE ROLE ${role%%:*} LOGIN PASSWORD '$(secret "${role#*:}")'" >/dev/null
+    fi
+  done
+  for db in wepulse wepulse_test wepulse_datastore wepulse_test_datastore; do
     if [ "$(psql_admin "SELECT 1 FROM pg_database WHERE datname = '$db'")" != 1 ]; then
       say "creating database $db"
       psql_admin "CREATE DATABASE $db OWNER wepulse ENCODING 'UTF8'" >/dev/null
     fi
   done
+}
+
+# The DataStore's permissions, as CKAN writes them for a configuration (idempotent).
+set_datastore_permissions() { # ini
+  "$VENV/bin/ckan" -c "$1" datastore set-permissions 2>>"$LOG/ckan-cli.log" |
+    as_postgres "$PG_BIN/psql" -h "$PG_SOCKET" -p "$PG_PORT" -U postgres -d postgres \
+      -v ON_ERROR_STOP=1 -q -f - >>"$LOG/ckan-cli.log" 2>&1 ||
+    die "could not set the DataStore's permissions; see $LOG/ckan-cli.log"
 }
 
 stop_postgres() {

@@ -101,7 +101,9 @@ def catalogue(live_server) -> dict:
         with open(authorities.REFNIS_FILE, "rb") as f:
             found = [a for a in authorities.read_refnis(f.read()) if a.name in names]
         list(authorities.seed(found))
-        list(demo.seed())
+        # Uploaded files' links are indexed with the site's address: the server's.
+        with helpers.changed_config("ckan.site_url", live_server):
+            list(demo.seed())
         factories.Sysadmin(name=ADMIN["name"], password=ADMIN["password"])
         budget = helpers.call_action("package_show", site_context(), id="ixelles-budget-communal")
         return {"budget": budget}

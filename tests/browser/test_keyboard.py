@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from .conftest import ADMIN, tab_to
 
 
@@ -29,9 +31,13 @@ def test_search_in_dutch_apply_a_facet_open_a_dataset_reach_its_download(page):
     page.keyboard.press("Enter")
     page.wait_for_url("**/nl/dataset/jette-scholen")
 
-    download = tab_to(page, "el.href && el.href.startsWith('https://wepulse.example/demo/')")
+    download = tab_to(page, "el.href && el.href.endsWith('/download/jette-scholen.csv')")
     # A descriptive link: the file's name and format, never a bare "Download".
     assert "CSV" in download["text"] and len(download["text"].split()) > 2, download
+    with page.expect_download() as started:
+        page.keyboard.press("Enter")
+    assert started.value.suggested_filename == "jette-scholen.csv"
+    assert Path(started.value.path()).read_text().startswith("school,niveau,adres")
 
 
 def test_log_in_edit_a_dataset_and_reach_the_validation_error(page):

@@ -11,8 +11,10 @@ import json
 from collections.abc import Iterator
 
 import ckan.plugins.toolkit as tk
+from werkzeug.datastructures import FileStorage
 
-from ckanext.wepulse.seeding import upsert
+from ckanext.wepulse import tables
+from ckanext.wepulse.seeding import site_context, upsert
 
 
 def catalogue_path(location: str | None = None) -> str:
@@ -38,9 +40,28 @@ def seed(location: str | None = None) -> Iterator[tuple[str, str, str]]:
     for organization in catalogue["organizations"]:
         yield "organization", organization["name"], upsert("organization", organization)
     for dataset in catalogue["datasets"]:
-        yield "dataset", dataset["name"], upsert("package", dataset)
+        # A resource with a "file" gets that file of files/ uploaded (see attach_files).
+        files = [resource.pop("file", None) for resource in dataset.get("resources", [])]
+        outcome = upsert("package", dataset)
+        attach_files(dataset["name"], files)
+        yield "dataset", dataset["name"], outcome
     for source in harvest_sources(catalogue):
         yield "harvest source", source["name"], upsert("harvest_source", source)
+
+
+def attach_files(dataset: str, files: list[str | None]) -> None:
+    """Upload each named file of files/ as the dataset's resource at the same position,
+    and load it into the DataStore: the demo's files can be downloaded and previewed."""
+    context = site_context()
+    resources = tk.get_action("package_show")(dict(context), {"id": dataset})["resources"]
+    for resource, filename in zip(resources, files, strict=True):
+        if not filename:
+            continue
+        path = importlib.resources.files(__package__) / "files" / filename
+        with path.open("rb") as f:
+            upload = FileStorage(f, filename=filename, content_type="text/csv")
+            tk.get_action("resource_patch")(dict(context), {"id": resource["id"], "upload": upload})
+        tables.load_csv(resource["id"], str(path))
 
 
 def authority_names(location: str | None = None) -> list[str]:

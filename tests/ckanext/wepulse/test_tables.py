@@ -1,0 +1,109 @@
+"""Tables in the DataStore (the real one, on PostgreSQL): a CSV file loaded with
+its columns typed, and the first rows previewed on the resource page as an
+accessible HTML table."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+from ckan.plugins import toolkit as tk
+
+from ckanext.wepulse import demo, tables
+
+from .test_demo import create_demo_authorities
+
+BUDGET_CSV = demo.catalogue_path("ckanext.wepulse.demo:files/ixelles-budget-2024.csv")
+
+
+def rows(resource_id: str) -> list[dict]:
+    return tk.get_action("datastore_search")({}, {"resource_id": resource_id, "limit": 100})
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+class TestLoadCsv:
+    def test_columns_are_typed_and_codes_keep_their_leading_zeros(self, trees):
+        resource_id = trees["resources"][0]["id"]
+        assert tables.load_csv(resource_id, BUDGET_CSV) == 15
+        result = rows(resource_id)
+        types = {f["id"]: f["type"] for f in result["fields"]}
+        assert types == {
+            "_id": "int",
+            "fonction": "text",
+            "libelle": "text",
+            "service": "text",
+            "depenses_eur": "int8",
+            "recettes_eur": "int8",
+        }
+        police = next(r for r in result["records"] if r["fonction"] == "330")
+        assert police["depenses_eur"] == 24800000
+        assert result["records"][1]["fonction"] == "049"
+
+    def test_semicolons_decimals_empty_cells_and_mixed_columns(self, trees, tmp_path):
+        path = tmp_path / "mixed.csv"
+        path.write_text(
+            "rue;longueur_km;remarque;code\nRue Royale;1,5;;12\nAvenue Louise;2.75;à refaire;B7\n"
+        )
+        resource_id = trees["resources"][0]["id"]
+        assert tables.load_csv(resource_id, str(path)) == 2
+        result = rows(resource_id)
+        types = {f["id"]: f["type"] for f in result["fields"]}
+        # "1,5" is not a number here: the column stays text rather than lose a value.
+        assert types["longueur_km"] == "text" and types["code"] == "text"
+        assert [r["remarque"] for r in result["records"]] == [None, "à refaire"]
+
+    def test_loading_again_replaces_the_table(self, trees):
+        resource_id = trees["resources"][0]["id"]
+        tables.load_csv(resource_id, BUDGET_CSV)
+        tables.load_csv(resource_id, BUDGET_CSV)
+        assert rows(resource_id)["total"] == 15
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+class TestPreview:
+    def test_the_resource_page_previews_the_first_rows_as_a_table(self, app, trees):
+        resource = trees["resources"][0]
+        tables.load_csv(resource["id"], BUDGET_CSV)
+        url = f"/fr/dataset/schaerbeek-arbres/resource/{resource['id']}"
+        page = BeautifulSoup(app.get(url).get_data(as_text=True), "html.parser")
+        region = page.find(attrs={"role": "region", "tabindex": "0"})
+        table = region.find("table")
+        assert region["aria-labelledby"] == table.caption["id"]
+        assert " ".join(table.caption.get_text().split()) == "Les 10 premières lignes sur 15"
+        headers = [th.get_text(strip=True) for th in table.select("thead th[scope=col]")]
+        assert headers == ["fonction", "libelle", "service", "depenses_eur", "recettes_eur"]
+        body = table.select("tbody tr")
+        assert len(body) == 10
+        assert [td.get_text(strip=True) for td in body[1].find_all("td")][:2] == [
+            "049",
+            "Dette générale",
+        ]
+        api = page.find("a", href=lambda h: h and "datastore_search" in h)
+        assert resource["id"] in api["href"]
+
+    def test_the_dataset_page_links_to_the_preview(self, app, trees):
+        resource = trees["resources"][0]
+        tables.load_csv(resource["id"], BUDGET_CSV)
+        page = BeautifulSoup(
+            app.get("/nl/dataset/schaerbeek-arbres").get_data(as_text=True), "html.parser"
+        )
+        link = page.find("a", string=lambda s: s and "als tabel" in s)
+        assert link["href"].endswith(f"/resource/{resource['id']}")
+
+    def test_no_table_no_preview(self, app, trees):
+        resource = trees["resources"][0]
+        url = f"/en/dataset/schaerbeek-arbres/resource/{resource['id']}"
+        page = BeautifulSoup(app.get(url).get_data(as_text=True), "html.parser")
+        assert page.find("table", class_="table-sm") is None
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+def test_the_demo_files_are_uploaded_downloadable_and_in_the_datastore(app):
+    create_demo_authorities()
+    list(demo.seed())
+    budget = tk.get_action("package_show")({}, {"id": "ixelles-budget-communal"})
+    (resource,) = budget["resources"]
+    assert resource["url_type"] == "upload" and resource["datastore_active"]
+    download = app.get(resource["url"].replace("http://test.ckan.net", ""))
+    assert download.status_code == 200
+    assert download.get_data(as_text=True).startswith("fonction,libelle,service")
+    assert rows(resource["id"])["total"] == 15
