@@ -70,3 +70,27 @@ def test_log_in_edit_a_dataset_and_reach_the_validation_error(page):
     )
     assert focused["id"] == "form-errors" and focused["role"] == "alert", focused
     assert "titre" in focused["text"].lower(), focused
+
+
+def test_every_control_shows_where_the_focus_is(page):
+    """Tab through the first controls of the main pages: each one focused has a
+    visible ring (WCAG 2.4.7), drawn as a solid outline at least 2 px wide."""
+    hidden = []
+    for path in ["/fr/", "/nl/dataset/?q=begroting", "/fr/dataset/ixelles-budget-communal"]:
+        page.goto(path)
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(
+                """() => {
+                    const el = document.activeElement;
+                    if (el === document.body) return null;
+                    const s = getComputedStyle(el);
+                    return {what: el.tagName + ' ' + (el.innerText || el.name || '').trim(),
+                            visible: s.outlineStyle === 'solid' && parseFloat(s.outlineWidth) >= 2};
+                }"""
+            )
+            if focused is None:
+                break
+            if not focused["visible"]:
+                hidden.append((path, focused["what"]))
+    assert hidden == []
