@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .conftest import ADMIN, tab_to
+from .conftest import ADMIN, axe_violations, tab_to
 
 
 def test_the_skip_link_comes_first_and_moves_to_the_content(page):
@@ -18,7 +18,7 @@ def test_the_skip_link_comes_first_and_moves_to_the_content(page):
 
 def test_search_in_dutch_apply_a_facet_open_a_dataset_reach_its_download(page):
     page.goto("/nl/")
-    tab_to(page, "el.name === 'q'")
+    tab_to(page, "el.id === 'home-search-q'")
     page.keyboard.type("scholen")
     page.keyboard.press("Enter")
     page.wait_for_url("**/nl/dataset/?q=scholen*")
@@ -94,3 +94,45 @@ def test_every_control_shows_where_the_focus_is(page):
             if not focused["visible"]:
                 hidden.append((path, focused["what"]))
     assert hidden == []
+
+
+def test_suggestions_as_you_type_are_an_accessible_combobox(page):
+    """The search box suggests keywords and datasets (the WAI-ARIA combobox pattern):
+    arrow keys move through them, Enter opens the dataset chosen; the popup passes axe."""
+    page.goto("/fr/")
+    tab_to(page, "el.id === 'home-search-q'")
+    page.keyboard.type("ecol")
+    listbox = page.locator("#home-search-q-suggestions")
+    listbox.wait_for(state="visible")
+    box = page.locator("#home-search-q")
+    assert box.get_attribute("role") == "combobox"
+    assert box.get_attribute("aria-expanded") == "true"
+    assert box.get_attribute("aria-controls") == "home-search-q-suggestions"
+    status = page.locator("[role=status]", has_text="suggestion")
+    assert "suggestion" in status.inner_text()
+    assert axe_violations(page) == []
+
+    options = listbox.locator("[role=option]")
+    texts = options.all_inner_texts()
+    dataset = next(i for i, t in enumerate(texts) if "Écoles communales de Namur" in t)
+    for _ in range(dataset + 1):
+        page.keyboard.press("ArrowDown")
+    active = box.get_attribute("aria-activedescendant")
+    assert options.nth(dataset).get_attribute("id") == active
+    assert options.nth(dataset).get_attribute("aria-selected") == "true"
+    assert page.evaluate("() => document.activeElement.id") == "home-search-q"  # focus stays
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/fr/dataset/namur-ecoles-communales")
+
+
+def test_escape_closes_the_suggestions_and_enter_still_searches(page):
+    page.goto("/nl/dataset/")
+    page.locator("#dataset-search-form-q").focus()
+    page.keyboard.type("begr")
+    page.locator("#dataset-search-form-q-suggestions").wait_for(state="visible")
+    page.keyboard.press("Escape")
+    assert page.locator("#dataset-search-form-q").get_attribute("aria-expanded") == "false"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "q=begr" in page.url
