@@ -63,7 +63,8 @@ class TestDatasetForm:
         }
         response = app.post("/dataset/new", data=form, headers={"Authorization": editor["token"]})
         html = response.get_data(as_text=True)
-        assert "at least one of fr, nl, de, en" in html
+        # The message, in the site's default language (French).
+        assert "au moins une de ces langues : fr, nl, de, en" in html
         assert 'value="Rien."' in html or ">Rien.<" in html  # what was typed is kept
 
 
