@@ -107,3 +107,16 @@ def test_the_demo_files_are_uploaded_downloadable_and_in_the_datastore(app):
     assert download.status_code == 200
     assert download.get_data(as_text=True).startswith("fonction,libelle,service")
     assert rows(resource["id"])["total"] == 15
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_the_datastore_is_read_through_a_role_that_may_not_write():
+    """scripts/portal applies CKAN's DataStore permissions: the role behind the Data
+    API's reads may read tables but not create or change any."""
+    import sqlalchemy as sa
+    from ckanext.datastore.backend.postgres import get_read_engine
+
+    with get_read_engine().connect() as connection:
+        assert connection.execute(sa.text("SELECT current_user")).scalar() == "wepulse_reader"
+        with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
+            connection.execute(sa.text("CREATE TABLE wepulse_probe (x int)"))
