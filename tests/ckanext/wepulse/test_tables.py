@@ -5,8 +5,10 @@ accessible HTML table."""
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from bs4 import BeautifulSoup
 from ckan.plugins import toolkit as tk
+from ckanext.datastore.backend.postgres import get_read_engine
 
 from ckanext.wepulse import demo, tables
 
@@ -113,9 +115,6 @@ def test_the_demo_files_are_uploaded_downloadable_and_in_the_datastore(app):
 def test_the_datastore_is_read_through_a_role_that_may_not_write():
     """scripts/portal applies CKAN's DataStore permissions: the role behind the Data
     API's reads may read tables but not create or change any."""
-    import sqlalchemy as sa
-    from ckanext.datastore.backend.postgres import get_read_engine
-
     with get_read_engine().connect() as connection:
         assert connection.execute(sa.text("SELECT current_user")).scalar() == "wepulse_reader"
         with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
