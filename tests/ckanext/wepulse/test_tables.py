@@ -12,7 +12,7 @@ from ckanext.datastore.backend.postgres import get_read_engine
 
 from ckanext.wepulse import demo, tables
 
-from .test_demo import create_demo_authorities
+from .test_demo import CATALOGUE, create_demo_authorities
 
 BUDGET_CSV = demo.catalogue_path("ckanext.wepulse.demo:files/ixelles-budget-2024.csv")
 
@@ -109,6 +109,12 @@ def test_the_demo_files_are_uploaded_downloadable_and_in_the_datastore(app):
     assert download.status_code == 200
     assert download.get_data(as_text=True).startswith("fonction,libelle,service")
     assert rows(resource["id"])["total"] == 15
+    # Every demo resource is a file the portal holds; every CSV one is a table.
+    for dataset in CATALOGUE["datasets"]:
+        shown = tk.get_action("package_show")({}, {"id": dataset["name"]})
+        for resource in shown["resources"]:
+            assert resource["url_type"] == "upload", (dataset["name"], resource["url"])
+            assert resource["datastore_active"] == (resource["format"] == "CSV"), resource["url"]
 
 
 @pytest.mark.usefixtures("with_plugins")

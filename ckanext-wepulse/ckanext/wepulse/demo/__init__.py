@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.resources
 import json
+import mimetypes
 from collections.abc import Iterator
 
 import ckan.plugins.toolkit as tk
@@ -51,17 +52,24 @@ def seed(location: str | None = None) -> Iterator[tuple[str, str, str]]:
 
 def attach_files(dataset: str, files: list[str | None]) -> None:
     """Upload each named file of files/ as the dataset's resource at the same position,
-    and load it into the DataStore: the demo's files can be downloaded and previewed."""
+    and load CSV files into the DataStore: the demo's files can be downloaded, and its
+    tables previewed."""
     context = site_context()
     resources = tk.get_action("package_show")(dict(context), {"id": dataset})["resources"]
     for resource, filename in zip(resources, files, strict=True):
         if not filename:
             continue
         path = importlib.resources.files(__package__) / "files" / filename
+        content_type = (
+            resource.get("mimetype")
+            or mimetypes.guess_type(filename)[0]
+            or "application/octet-stream"
+        )
         with path.open("rb") as f:
-            upload = FileStorage(f, filename=filename, content_type="text/csv")
+            upload = FileStorage(f, filename=filename, content_type=content_type)
             tk.get_action("resource_patch")(dict(context), {"id": resource["id"], "upload": upload})
-        tables.load_csv(resource["id"], str(path))
+        if filename.endswith(".csv"):
+            tables.load_csv(resource["id"], str(path))
 
 
 def authority_names(location: str | None = None) -> list[str]:
