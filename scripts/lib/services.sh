@@ -11,8 +11,8 @@ as_postgres() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-psql_admin() { # sql
-  as_postgres "$PG_BIN/psql" -h "$PG_SOCKET" -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -tAc "$1"
+psql_admin() { # sql [database]
+  as_postgres "$PG_BIN/psql" -h "$PG_SOCKET" -p "$PG_PORT" -U postgres -d "${2:-postgres}" -v ON_ERROR_STOP=1 -tAc "$1"
 }
 
 postgres_running() { as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; }
@@ -55,8 +55,12 @@ ensure_databases() {
   done
 }
 
-# The DataStore's permissions, as CKAN writes them for a configuration (idempotent).
-set_datastore_permissions() { # ini
+# The DataStore's permissions, as CKAN writes them for a configuration; once per
+# database (CKAN's CLI takes seconds to start): its script's last object is the
+# populate_full_text_trigger function, so that function's presence says it ran.
+set_datastore_permissions() { # ini database
+  local applied="SELECT to_regprocedure('public.populate_full_text_trigger()') IS NOT NULL"
+  [ "$(psql_admin "$applied" "$2")" = t ] && return 0
   "$VENV/bin/ckan" -c "$1" datastore set-permissions 2>>"$LOG/ckan-cli.log" |
     as_postgres "$PG_BIN/psql" -h "$PG_SOCKET" -p "$PG_PORT" -U postgres -d postgres \
       -v ON_ERROR_STOP=1 -q -f - >>"$LOG/ckan-cli.log" 2>&1 ||
