@@ -33,6 +33,7 @@ setup(
         "ckan.plugins": [
             "wepulse = ckanext.wepulse.plugin:WepulsePlugin",
             "wepulse_search = ckanext.wepulse.search.plugin:SearchPlugin",
+            "wepulse_security = ckanext.wepulse.security.plugin:SecurityPlugin",
             "wepulse_ckan = ckanext.wepulse.harvest.plugins:WepulseCkanHarvester",
             "wepulse_dcat = ckanext.wepulse.harvest.plugins:WepulseDcatHarvester",
             "wepulse_opendatasoft = ckanext.wepulse.harvest.plugins:WepulseOpendatasoftHarvester",

@@ -30,6 +30,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF
 
 from harvesters import language
 from harvesters.base import Adapter, Record, RecordError, SourceError
+from harvesters.safe_xml import refuse_dtd
 
 __all__ = ["DcatAdapter", "Page", "parse_rdf", "repair_languages"]
 
@@ -113,9 +114,12 @@ def parse_rdf(content: bytes, url: str, media_type: str = "") -> Page:
 
     The declared media type is believed unless the body plainly says otherwise
     (JSON served as XML, Turtle served as text/plain…); the error names the URL,
-    the format tried and the parser's reason. JSON-LD remote contexts are not fetched.
+    the format tried and the parser's reason. JSON-LD remote contexts are not fetched;
+    RDF/XML that declares a DTD is refused (``safe_xml``).
     """
     fmt = _sniff(content) or _FORMATS.get(media_type) or _by_extension(url) or ox.RdfFormat.TURTLE
+    if fmt == ox.RdfFormat.RDF_XML:
+        refuse_dtd(content, url)
     try:
         base = url if "://" in url else None  # relative IRIs resolve against the page
         return Page(list(ox.parse(content, format=fmt, base_iri=base)))

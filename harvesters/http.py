@@ -4,38 +4,57 @@
 (a ``SourceError``), never a raw requests/urllib3 exception. Municipal portals can be
 slow, broken or hostile, so every request has connect and read timeouts, a cap on the
 decompressed body (a gzip bomb stops at the cap), bounded retries with back-off on 429,
-5xx and connection failures (honouring ``Retry-After``), redirects followed one hop at a
-time, and an SSRF guard: only http(s), and no host that resolves to a loopback, private,
-link-local (cloud metadata), multicast, reserved or unspecified address unless the
-``allow_private`` setting allows it. With a ``validators`` store, ``conditional=True``
-sends ``If-None-Match``/``If-Modified-Since`` and a 304 comes back as a ``Response``
-whose ``not_modified`` is true.
+5xx and connection failures (honouring ``Retry-After``), and redirects followed one hop
+at a time. With a ``validators`` store, ``conditional=True`` sends
+``If-None-Match``/``If-Modified-Since`` and a 304 comes back as a ``Response`` whose
+``not_modified`` is true.
+
+The SSRF guard (``Http.check``, for every hop) reads the URL as requests will send it
+(urllib3's parser, on the URL requests prepared), refuses what parsers read in different
+ways (backslashes, spaces and control characters, user names and passwords, IPv4
+addresses written in other ways than a.b.c.d, IPv6 zone ids) and every scheme but http
+and https, resolves the host once and refuses it unless every address is public, or is
+one of the exact ``host:port`` the ``allow_private`` setting lists. The ``deny``
+``host:port`` (the portal's own services) are refused even then. The connection is then
+pinned to the address that was checked (``_PinnedAdapter``): the host name is not
+resolved again, so a DNS answer that changes in between (rebinding) cannot redirect it,
+while the Host header, TLS SNI and the certificate check keep the host name.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import json
+import re
 import socket
 import time
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import requests
 import urllib3
+from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
 
 from harvesters.base import SourceError
 
-__all__ = ["Http", "HttpError", "Response"]
+__all__ = ["Http", "HttpError", "Refused", "Response", "Target"]
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 CHUNK = 64 * 1024
+DEFAULT_PORTS = {"http": 80, "https": 443}
+#: A host name as DNS has them (after IDNA): anything else is not looked up.
+HOST_NAME = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?")
+#: A last label that makes a host an IPv4 address to browsers and to inet_aton (WHATWG).
+NUMBER = re.compile(r"0x[0-9a-f]*|[0-9]+")
 
 
 class HttpError(SourceError):
@@ -45,6 +64,36 @@ class HttpError(SourceError):
         super().__init__(message)
         self.url = url
         self.status = status
+
+
+class Refused(HttpError):
+    """The guard refused a URL before any connection.
+
+    ``reason`` names the rule, for callers that word it for a person: ``type`` (not
+    text), ``syntax``, ``scheme``, ``credentials``, ``address`` (a non-public address
+    that is not allowed) or ``service`` (one of the portal's own services).
+    """
+
+    def __init__(self, message: str, url: str, reason: str, address: str | None = None):
+        super().__init__(f"{url}: refused: {message}", url)
+        self.reason = reason
+        self.address = address
+
+
+@dataclass(frozen=True)
+class Target:
+    """A URL the guard accepted, and the one address its connection may dial."""
+
+    url: str  # as requests prepared it
+    scheme: str
+    host: str  # lower case; an IPv6 address without brackets
+    port: int
+    address: str
+
+    @property
+    def host_header(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return host if self.port == DEFAULT_PORTS[self.scheme] else f"{host}:{self.port}"
 
 
 @dataclass(frozen=True)
@@ -84,10 +133,12 @@ class Response:
 class Http:
     """A ``requests.Session`` wrapped so that a misbehaving server cannot hurt the harvest.
 
-    ``allow_private`` is ``False`` (refuse every non-public address), ``True`` (allow
-    all) or CIDR networks and host names that are allowed, as an iterable or a string
-    separated by spaces or commas. ``validators`` maps each requested URL (with its query
-    parameters) to ``{"etag": ..., "last_modified": ...}``; it is updated after a 200.
+    ``allow_private`` and ``deny`` are exact ``host:port`` entries (``127.0.0.1:8770``,
+    ``[::1]:8770``, ``fixtures.internal:8770``), as an iterable or a string separated by
+    spaces or commas; a range or a host without its port is a ``ValueError``. An entry
+    names an address the host resolves to, or the host name itself. ``validators`` maps
+    each requested URL (with its query parameters) to ``{"etag": ..., "last_modified":
+    ...}``; it is updated after a 200. One ``Http`` is used by one thread at a time.
     """
 
     def __init__(
@@ -98,7 +149,8 @@ class Http:
         backoff: float = 1.0,
         max_wait: float = 60.0,
         max_redirects: int = 5,
-        allow_private: bool | str | Iterable[str] | None = False,
+        allow_private: str | Iterable[str] = (),
+        deny: str | Iterable[str] = (),
         user_agent: str = "WePulse-Harvester/1.0 (+https://wepulse.example)",
         sleep: Callable[[float], Any] = time.sleep,
         validators: MutableMapping[str, dict[str, str | None]] | None = None,
@@ -111,18 +163,16 @@ class Http:
         self.max_redirects = max_redirects
         self.sleep = sleep
         self.validators = validators
-        self.allow_all = allow_private is True
-        self.allowed_networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
-        self.allowed_hosts: set[str] = set()
-        if isinstance(allow_private, str):
-            allow_private = allow_private.replace(",", " ").split()
-        if not isinstance(allow_private, bool | None):
-            for entry in allow_private:
-                try:
-                    self.allowed_networks.append(ipaddress.ip_network(entry.strip(), strict=False))
-                except ValueError:
-                    self.allowed_hosts.add(entry.strip().rstrip(".").lower())
+        self.allowed = _endpoints(allow_private, "ckanext.wepulse.harvest.allow_private")
+        self.denied = _endpoints(deny, "deny")
+        self._denied_cache: dict[str, list[ipaddress.IPv4Address | ipaddress.IPv6Address]] = {}
         self.session = requests.Session()
+        # No proxy, .netrc or CA bundle from the environment: a proxy would resolve the
+        # host itself, past the pin, and .netrc would hand our credentials to a source.
+        self.session.trust_env = False
+        self._adapter = _PinnedAdapter()
+        self.session.mount("http://", self._adapter)
+        self.session.mount("https://", self._adapter)
         # Only encodings urllib3 always decodes, so the size cap sees the real body.
         self.session.headers.update({"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"})
 
@@ -136,12 +186,8 @@ class Http:
         headers: Mapping[str, str] | None = None,
         conditional: bool = False,
     ) -> Response:
-        try:
-            prepared = requests.PreparedRequest()
-            prepared.prepare_url(url, params)
-        except requests.RequestException as error:
-            raise HttpError(f"{url}: invalid URL ({error})", url) from None
-        current = key = prepared.url if params else url
+        target = self.check(url, params)
+        key = target.url if params else url
         request_headers = dict(headers or {})
         known = (self.validators.get(key) if self.validators is not None else None) or {}
         if conditional and known.get("etag"):
@@ -151,21 +197,23 @@ class Http:
 
         # Redirects are followed here, not by requests, so each hop passes the guard.
         for _hop in range(self.max_redirects + 1):
-            response = self._fetch(current, request_headers)
+            response = self._fetch(target, request_headers)
             location = response.headers.get("Location")
             if response.status not in REDIRECT_STATUSES:
                 break
             if not location:
-                raise HttpError(f"{current}: HTTP {response.status} without Location", current)
-            target = urljoin(current, location)
-            if urlsplit(target).hostname != urlsplit(current).hostname:
+                raise HttpError(
+                    f"{target.url}: HTTP {response.status} without Location", target.url
+                )
+            following = self.check(urljoin(target.url, location))
+            if following.host != target.host:
                 request_headers.pop("Authorization", None)  # credentials stay with their host
-            current = target
+            target = following
         else:
             raise HttpError(f"{url}: too many redirects (more than {self.max_redirects})", url)
 
         if 300 <= response.status < 400 and not response.not_modified:
-            raise HttpError(f"{current}: HTTP {response.status}", current, response.status)
+            raise HttpError(f"{target.url}: HTTP {response.status}", target.url, response.status)
         if response.status == 200 and self.validators is not None:
             etag, modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
             if etag or modified:
@@ -174,12 +222,116 @@ class Http:
                 del self.validators[key]  # a stale validator would only cost a wasted request
         return response
 
-    def _fetch(self, url: str, headers: dict[str, str]) -> Response:
-        """One hop: the guard, then up to ``retries + 1`` attempts."""
-        self._check(url)
+    def check(self, url: Any, params: Mapping[str, Any] | None = None) -> Target:
+        """The guard: ``url`` as requests will send it, and the one address it may dial.
+
+        Raises ``Refused`` for a URL or address the guard does not accept, and
+        ``HttpError`` when the host name does not resolve.
+        """
+        if not isinstance(url, str):
+            raise Refused("a URL is text", repr(url), "type")
+        if any(
+            char == "\\" or char.isspace() or unicodedata.category(char)[0] == "C" for char in url
+        ):
+            raise Refused(
+                "backslashes, spaces and control characters are not allowed", url, "syntax"
+            )
+        if url.partition(":")[0].lower() not in DEFAULT_PORTS:
+            raise Refused("only http and https URLs are fetched", url, "scheme")
+        try:
+            prepared = requests.PreparedRequest()
+            prepared.prepare_url(url, params)
+            parts = parse_url(prepared.url)
+        except (requests.RequestException, LocationParseError, UnicodeError, ValueError) as error:
+            raise Refused(f"not a valid URL ({error})", url, "syntax") from None
+        if parts.auth is not None:
+            raise Refused("user names and passwords are not allowed in a URL", url, "credentials")
+        scheme, host = parts.scheme or "", (parts.host or "").lower()
+        if scheme not in DEFAULT_PORTS:
+            raise Refused("only http and https URLs are fetched", url, "scheme")
+        port = DEFAULT_PORTS[scheme] if parts.port is None else parts.port
+        if not 0 < port < 65536:
+            raise Refused(f"port {port} is not a port", url, "syntax")
+        literal = _literal_address(host, url)
+        if (host.strip("[]").rstrip("."), port) in self.denied:
+            raise Refused(f"{host} port {port} is one of the portal's own services", url, "service")
+        if literal is not None:
+            host = host.strip("[]")
+            addresses = [literal]
+        else:
+            addresses = self._resolve(host, port, url)
+        for address in addresses:
+            self._check_address(url, host, port, address)
+        return Target(prepared.url, scheme, host, port, str(addresses[0]))
+
+    def _resolve(
+        self, host: str, port: int, url: str
+    ) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError) as error:
+            raise HttpError(f"{url}: name {host} does not resolve ({error})", url) from None
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+        if not addresses:
+            raise HttpError(f"{url}: name {host} does not resolve", url)
+        return list(dict.fromkeys(addresses))
+
+    def _check_address(
+        self, url: str, host: str, port: int, address: ipaddress.IPv4Address | ipaddress.IPv6Address
+    ) -> None:
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
+        if self._denies(port, address):
+            raise Refused(
+                f"{address} port {port} is one of the portal's own services",
+                url,
+                "service",
+                str(address),
+            )
+        if (host.rstrip("."), port) in self.allowed or (str(address), port) in self.allowed:
+            return
+        reason = _non_public(address)
+        if reason:
+            raise Refused(
+                f"{address} is a {reason} address "
+                "(allow its host:port in ckanext.wepulse.harvest.allow_private)",
+                url,
+                "address",
+                str(address),
+            )
+
+    def _denies(self, port: int, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+        """Whether an address at ``port`` is one of ``deny``'s, or on loopback like one."""
+        for denied_host, denied_port in self.denied:
+            if denied_port != port:
+                continue
+            for denied in self._denied_addresses(denied_host):
+                # A service on 127.0.0.1 or 0.0.0.0 answers on every loopback address.
+                if denied == address or (_is_local(denied) and _is_local(address)):
+                    return True
+        return False
+
+    def _denied_addresses(self, host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+        if host not in self._denied_cache:
+            try:
+                addresses = [ipaddress.ip_address(host)]
+            except ValueError:
+                try:
+                    addresses = self._resolve(host, 0, host)
+                except HttpError:
+                    addresses = []
+                # A public address may be a proxy or CDN that other sites share too.
+                addresses = [a for a in addresses if _non_public(a)]
+            self._denied_cache[host] = addresses
+        return self._denied_cache[host]
+
+    def _fetch(self, target: Target, headers: dict[str, str]) -> Response:
+        """One hop, pinned to the checked address: up to ``retries + 1`` attempts."""
+        url = target.url
         attempts = self.retries + 1
         for attempt in range(1, attempts + 1):
             wait = None
+            self._adapter.target = target
             try:
                 with self.session.get(
                     url,
@@ -197,6 +349,8 @@ class Http:
                 problem, retry = _describe(error, self.timeout)
                 if not retry or attempt == attempts:
                     raise HttpError(f"{url}: {problem}{_after(attempt)}", url) from None
+            finally:
+                self._adapter.target = None
             if wait is None:
                 wait = self.backoff * 2 ** (attempt - 1)
             self.sleep(min(wait, self.max_wait))
@@ -237,40 +391,74 @@ class Http:
             when = when.replace(tzinfo=UTC)
         return max((when - datetime.now(UTC)).total_seconds(), 0.0)
 
-    def _check(self, url: str) -> None:
-        """Refuse non-http(s) URLs and hosts that resolve to non-public addresses.
 
-        Not covered: DNS rebinding, i.e. a name that resolves to a public address here
-        and to a private one when requests resolves it again to connect.
-        """
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https"):
-            raise HttpError(f"{url}: refused: only http and https URLs are fetched", url)
-        host = parts.hostname
-        if not host:
-            raise HttpError(f"{url}: refused: no host in the URL", url)
-        if self.allow_all or host.rstrip(".").lower() in self.allowed_hosts:
-            return
+class _PinnedAdapter(HTTPAdapter):
+    """Sends each request to the address the guard checked (``target``), never to one
+    looked up again: the connection pool dials that address, while TLS SNI, the
+    certificate check and the Host header keep the URL's host name."""
+
+    target: Target | None = None
+
+    def build_connection_pool_key_attributes(self, request, verify, cert=None):
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(
+            request, verify, cert
+        )
+        target, scheme = self.target, host_params["scheme"]
+        sent = (scheme, host_params["host"], host_params["port"] or DEFAULT_PORTS.get(scheme))
+        if target is None or sent != (target.scheme, target.host, target.port):
+            raise Refused("not the URL the guard checked", request.url, "syntax")
+        if scheme == "https":
+            pool_kwargs["server_hostname"] = target.host
+        return {**host_params, "host": target.address, "port": target.port}, pool_kwargs
+
+    def add_headers(self, request, **kwargs):
+        request.headers["Host"] = self.target.host_header
+
+
+def _endpoints(entries: str | Iterable[str], setting: str) -> frozenset[tuple[str, int]]:
+    """``host:port`` entries as (host, port); anything else is a ``ValueError``."""
+    if isinstance(entries, str):
+        entries = entries.replace(",", " ").split()
+    found = set()
+    for entry in entries:
         try:
-            port = parts.port or (443 if parts.scheme == "https" else 80)
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except ValueError as error:
-            raise HttpError(f"{url}: invalid URL ({error})", url) from None
-        except (OSError, UnicodeError) as error:
-            raise HttpError(f"{url}: name {host} does not resolve ({error})", url) from None
-        for *_, sockaddr in infos:
-            address = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
-            if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-                address = address.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
-            if any(address in network for network in self.allowed_networks):
-                continue
-            reason = _non_public(address)
-            if reason:
-                raise HttpError(
-                    f"{url}: refused: {address} is a {reason} address "
-                    "(allow it in ckanext.wepulse.harvest.allow_private)",
-                    url,
-                )
+            parts = parse_url(f"//{entry.strip()}")
+            host = (parts.host or "").lower()
+            _literal_address(host, entry)
+        except (LocationParseError, HttpError):
+            parts = None
+        if not parts or not host or not parts.port or parts.auth or parts.path or parts.query:
+            raise ValueError(
+                f"{setting}: {entry!r} is not an exact host:port such as 127.0.0.1:8770 "
+                "(ranges and hosts without a port are not allowed)"
+            )
+        found.add((host.strip("[]").rstrip("."), parts.port))
+    return frozenset(found)
+
+
+def _literal_address(host: str, url: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address ``host`` is written as, if any; forms that parsers read differently
+    (2130706433, 0x7f.1, 017700000001, 127.1, zone ids) are refused, not guessed."""
+    if host.startswith("["):
+        if "%" in host:
+            raise Refused(f"{host}: IPv6 zone ids are not allowed", url, "syntax")
+        try:
+            return ipaddress.IPv6Address(host[1:-1])
+        except ValueError:
+            raise Refused(f"{host} is not an IPv6 address", url, "syntax") from None
+    name = host.rstrip(".")
+    if NUMBER.fullmatch(name.rsplit(".", 1)[-1]):
+        try:
+            return ipaddress.IPv4Address(name)  # a.b.c.d in decimal, without leading zeros
+        except ValueError:
+            raise Refused(f"{host} is not an IPv4 address written a.b.c.d", url, "syntax") from None
+    if not HOST_NAME.fullmatch(host):
+        raise Refused(f"{host!r} is not a host name", url, "syntax")
+    return None
+
+
+def _is_local(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return address.is_loopback or address.is_unspecified
 
 
 def _non_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:

@@ -38,6 +38,7 @@ from harvesters.mapping import (
     licence_id,
     split_list,
 )
+from harvesters.safe_xml import check_xlsx
 
 __all__ = [
     "ALIASES",
@@ -146,9 +147,12 @@ def _header_row(grid: pd.DataFrame) -> int | None:
 
 def _read_xlsx(content: bytes) -> pd.DataFrame:
     try:
+        check_xlsx(content, "the XLSX file")  # before openpyxl unpacks and parses it
         return pd.read_excel(
             io.BytesIO(content), header=None, dtype=str, keep_default_na=False, engine="openpyxl"
         )
+    except SourceError:  # refused by check_xlsx
+        raise
     except Exception as error:  # zip, XML and openpyxl errors alike: the file is broken
         raise SourceError(f"unreadable XLSX file ({error})") from None
 

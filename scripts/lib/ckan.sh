@@ -5,7 +5,9 @@
 # change to a template takes effect on the next `up`.
 write_configs() {
   mkdir -p "$VAR/storage" "$VAR/test-storage"
-  local db_pass reader_pass; db_pass=$(secret db_password) reader_pass=$(secret datastore_reader_password)
+  local db_pass reader_pass redis_pass
+  db_pass=$(secret db_password) reader_pass=$(secret datastore_reader_password)
+  redis_pass=$(secret redis_password)
   local pg=127.0.0.1:$PG_PORT
   export WEPULSE_SECRET_KEY; WEPULSE_SECRET_KEY=$(secret ckan_secret_key)
   export WEPULSE_SITE_URL=http://127.0.0.1:$WEB_PORT
@@ -13,14 +15,16 @@ write_configs() {
   export WEPULSE_DATASTORE_WRITE_URL=postgresql://wepulse:$db_pass@$pg/wepulse_datastore
   export WEPULSE_DATASTORE_READ_URL=postgresql://wepulse_reader:$reader_pass@$pg/wepulse_datastore
   export WEPULSE_SOLR_URL=http://127.0.0.1:$SOLR_PORT/solr/ckan
-  export WEPULSE_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0 WEPULSE_REDIS_PORT=$REDIS_PORT WEPULSE_REDIS_DB=0
+  export WEPULSE_SOLR_USER=$SOLR_USER WEPULSE_SOLR_PASSWORD; WEPULSE_SOLR_PASSWORD=$(secret solr_password)
+  export WEPULSE_REDIS_URL=redis://:$redis_pass@127.0.0.1:$REDIS_PORT/0
   export WEPULSE_STORAGE=$VAR/storage
-  export WEPULSE_DEMO_SOURCES_URL=http://127.0.0.1:$DEMO_PORT
+  export WEPULSE_DEMO_ADDRESS=127.0.0.1:$DEMO_PORT
+  export WEPULSE_DEMO_SOURCES_URL=http://$WEPULSE_DEMO_ADDRESS
   export WEPULSE_TEST_DB_URL=postgresql://wepulse:$db_pass@$pg/wepulse_test
   export WEPULSE_TEST_DATASTORE_WRITE_URL=postgresql://wepulse:$db_pass@$pg/wepulse_test_datastore
   export WEPULSE_TEST_DATASTORE_READ_URL=postgresql://wepulse_reader:$reader_pass@$pg/wepulse_test_datastore
   export WEPULSE_TEST_SOLR_URL=http://127.0.0.1:$SOLR_PORT/solr/ckan_test
-  export WEPULSE_TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/1 WEPULSE_TEST_REDIS_DB=1
+  export WEPULSE_TEST_REDIS_URL=redis://:$redis_pass@127.0.0.1:$REDIS_PORT/1
   export WEPULSE_TEST_STORAGE=$VAR/test-storage
   export WEPULSE_LICENCES=$VAR/licences.json
   "$VENV/bin/python" -m ckanext.wepulse.vocabularies licences-json >"$WEPULSE_LICENCES"

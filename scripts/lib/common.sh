@@ -18,6 +18,7 @@ DEMO_PORT=${WEPULSE_DEMO_PORT:-8770}
 WEB_WORKERS=${WEPULSE_WEB_WORKERS:-2}
 SOLR_CONFIG=${WEPULSE_SOLR_CONFIG:-$ROOT/config/solr}
 SOLR_VERSION=9.8.1
+SOLR_USER=ckan
 
 RUN=$VAR/run
 LOG=$VAR/log
@@ -73,6 +74,15 @@ wait_until() { # what timeout_s pidfile-or-empty command...
     [ $SECONDS -lt $deadline ] || { warn "$what did not answer within ${timeout}s"; return 1; }
     sleep 0.5
   done
+}
+
+# Write stdin to a generated file (mode 600: it may hold a secret) only when
+# that changes its content; succeeds when it did, so callers restart what reads it.
+write_if_changed() { # file
+  local new; new=$(cat)
+  [ -f "$1" ] && [ "$(cat "$1")" = "$new" ] && return 1
+  mkdir -p "$(dirname "$1")"
+  (umask 077 && printf '%s\n' "$new" >"$1") && chmod 600 "$1"
 }
 
 http_ok() { curl -fsS -o /dev/null --max-time 5 "$1"; }

@@ -1,6 +1,13 @@
 # PostgreSQL, Redis and Solr: the project's own instances, on 127.0.0.1, with
 # their data under $VAR. Each start is a no-op when ours is already running,
 # and fails clearly when something else holds the port.
+#
+# None of them is open to whoever reaches its port: PostgreSQL asks for a
+# password over TCP and keeps its socket to its own OS user, Redis asks for a
+# password, Solr for Basic authentication. Their secrets are made once per
+# installation in $VAR/secrets. A running service whose security settings
+# changed (an installation from before they existed) is restarted, and CKAN
+# with it, since CKAN's processes hold the old credentials.
 
 PG_BIN=$(ls -d /usr/lib/postgresql/15/bin 2>/dev/null || true)
 PG_DATA=$VAR/postgres/data
@@ -9,6 +16,13 @@ PG_SOCKET=$VAR/postgres
 # PostgreSQL refuses to run as root: its cluster belongs to the postgres user.
 as_postgres() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# Before a service restarts with new security settings: CKAN's processes hold
+# the old ones, so they stop too (`up` starts them again).
+security_changed() { # service
+  say "$1's security settings changed: restarting it, and stopping CKAN until it is started again"
+  stop_ckan
 }
 
 psql_admin() { # sql [database]
@@ -26,14 +40,21 @@ start_postgres() {
     as_postgres "$PG_BIN/initdb" -D "$PG_DATA" -U postgres -E UTF8 --locale=C.UTF-8 \
       --auth-local=trust --auth-host=scram-sha-256 >/dev/null
   fi
-  postgres_running && return 0
+  if postgres_running; then
+    [ "$(psql_admin "SELECT current_setting('listen_addresses') || ' ' ||
+      current_setting('unix_socket_permissions')")" = "127.0.0.1 0700" ] && return 0
+    security_changed PostgreSQL
+    stop_postgres
+  fi
   port_busy "$PG_PORT" && die "port $PG_PORT is taken by another PostgreSQL; stop it or set WEPULSE_PG_PORT"
   say "starting PostgreSQL on 127.0.0.1:$PG_PORT"
   mkdir -p "$LOG"; touch "$LOG/postgres.log"
   [ "$(id -u)" = 0 ] && chown postgres: "$LOG/postgres.log"
+  # TCP on loopback only, with a password (initdb's scram-sha-256); the socket
+  # trusts its peer, so only the cluster's own OS user may open it.
   as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$LOG/postgres.log" -w -t 60 start \
-    -o "-p $PG_PORT -k $PG_SOCKET -c listen_addresses=127.0.0.1" >/dev/null ||
-    die "PostgreSQL did not start; see $LOG/postgres.log"
+    -o "-p $PG_PORT -k $PG_SOCKET -c listen_addresses=127.0.0.1 -c unix_socket_permissions=0700" \
+    >/dev/null || die "PostgreSQL did not start; see $LOG/postgres.log"
 }
 
 # The project's roles and databases: for the portal and for the tests, CKAN's
@@ -74,37 +95,70 @@ stop_postgres() {
   say "stopped PostgreSQL"
 }
 
+# Redis reads its settings from a file, so its password never shows in `ps`.
+REDIS_CONF=$VAR/redis/redis.conf
 start_redis() {
-  pid_alive "$RUN/redis.pid" && return 0
+  local changed=
+  write_redis_config && changed=1
+  if pid_alive "$RUN/redis.pid"; then
+    [ -z "$changed" ] && return 0
+    security_changed Redis
+    stop_redis
+  fi
   port_busy "$REDIS_PORT" && die "port $REDIS_PORT is taken by another Redis; stop it or set WEPULSE_REDIS_PORT"
   say "starting Redis on 127.0.0.1:$REDIS_PORT"
-  mkdir -p "$VAR/redis" "$RUN" "$LOG"
-  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes \
-    --pidfile "$RUN/redis.pid" --dir "$VAR/redis" --logfile "$LOG/redis.log" \
-    --save "300 1" || die "Redis did not start; see $LOG/redis.log"
-  wait_until Redis 20 "" redis-cli -p "$REDIS_PORT" ping || die "Redis did not answer; see $LOG/redis.log"
+  mkdir -p "$RUN" "$LOG"
+  redis-server "$REDIS_CONF" || die "Redis did not start; see $LOG/redis.log"
+  wait_until Redis 20 "" redis_ping || die "Redis did not answer; see $LOG/redis.log"
 }
+
+write_redis_config() {
+  write_if_changed "$REDIS_CONF" <<CONF
+# Written by scripts/portal (scripts/lib/services.sh) at every start.
+bind 127.0.0.1
+protected-mode yes
+port $REDIS_PORT
+requirepass $(secret redis_password)
+daemonize yes
+pidfile $RUN/redis.pid
+dir $VAR/redis
+logfile $LOG/redis.log
+save 300 1
+CONF
+}
+
+# redis-cli with the password from the environment, not from its arguments.
+redis_cli() { REDISCLI_AUTH=$(secret redis_password) redis-cli -p "$REDIS_PORT" "$@"; }
+redis_ping() { [ "$(redis_cli ping)" = PONG ]; }
 
 # SIGTERM: Redis saves its data, then exits.
 stop_redis() { stop_pidfile redis; }
 
 # Solr's home is rebuilt from config/solr at every start (configuration from
 # the repository, index data kept), then the launcher checks every core loaded.
-# A running Solr whose configuration changed reloads its cores instead.
+# A running Solr whose configuration changed reloads its cores instead; one
+# whose security.json changed restarts, since Solr reads it only at start.
 SOLR_HOME=$VAR/solr
 SOLR_CONFIG_CHANGED=
 start_solr() {
+  local security_changed=
+  write_solr_security && security_changed=1
   if pid_alive "$RUN/solr.pid"; then
-    diff -rq "$SOLR_CONFIG/home/configsets" "$SOLR_HOME/configsets" >/dev/null && return 0
-    say "Solr's configuration changed: reloading its cores"
-    install_solr_config
-    local core
-    for core in $(cd "$SOLR_HOME/cores" && ls); do
-      curl -fsS -o /dev/null --max-time 60 "$(solr_url)/admin/cores?action=RELOAD&core=$core" ||
-        die "Solr could not reload core $core with the new configuration (log: $LOG/solr.log)"
-    done
-    SOLR_CONFIG_CHANGED=1
-    return 0
+    if [ -n "$security_changed" ]; then
+      security_changed Solr
+      stop_solr
+    else
+      diff -rq "$SOLR_CONFIG/home/configsets" "$SOLR_HOME/configsets" >/dev/null && return 0
+      say "Solr's configuration changed: reloading its cores"
+      install_solr_config
+      local core
+      for core in $(cd "$SOLR_HOME/cores" && ls); do
+        solr_curl -fsS -o /dev/null --max-time 60 "$(solr_url)/admin/cores?action=RELOAD&core=$core" ||
+          die "Solr could not reload core $core with the new configuration (log: $LOG/solr.log)"
+      done
+      SOLR_CONFIG_CHANGED=1
+      return 0
+    fi
   fi
   port_busy "$SOLR_PORT" && die "port $SOLR_PORT is taken by another Solr; stop it or set WEPULSE_SOLR_PORT"
   say "starting Solr $SOLR_VERSION on 127.0.0.1:$SOLR_PORT"
@@ -115,7 +169,8 @@ start_solr() {
     -Dsolr.log.dir="$LOG/solr" -Dlog4j2.configurationFile="$SOLR_CONFIG/log4j2.xml" \
     -cp "$SOLR_LIB/*" "$SOLR_CONFIG/SolrLauncher.java" "$SOLR_HOME" "$SOLR_PORT"
   local status=0
-  wait_until Solr 120 "$RUN/solr.pid" http_ok "$(solr_url)/ckan/select?q=*:*&rows=0" || status=$?
+  wait_until Solr 120 "$RUN/solr.pid" \
+    solr_curl -fsS -o /dev/null --max-time 5 "$(solr_url)/ckan/select?q=*:*&rows=0" || status=$?
   if [ $status -ne 0 ]; then
     grep -h -A5 "^SOLR FAILED" "$LOG/solr.log" >&2 || tail -n 20 "$LOG/solr.log" >&2
     stop_pidfile solr >/dev/null
@@ -124,6 +179,29 @@ start_solr() {
 }
 
 solr_url() { echo "http://127.0.0.1:$SOLR_PORT/solr"; }
+
+# curl with Solr's credentials, given on stdin so they never show in `ps`.
+solr_curl() { # curl arguments...
+  printf 'user = "%s:%s"\n' "$SOLR_USER" "$(secret solr_password)" | curl -K - "$@"
+}
+
+# Solr's users, from config/solr/security.json.in: one user, $SOLR_USER, allowed
+# everything, and nobody else anything (blockUnknown). Its password is stored
+# the way Solr's Sha256AuthenticationProvider checks it: base64(sha256(sha256(
+# salt + password))), then a space and the base64 salt. The salt is a kept
+# secret too, so the file changes only when a secret or the template does.
+write_solr_security() {
+  local credential
+  credential=$(printf '%s\n%s\n' "$(secret solr_password)" "$(secret solr_salt)" | python3 -c '
+import base64, hashlib, sys
+password, salt = (line.encode() for line in sys.stdin.read().split("\n")[:2])
+digest = hashlib.sha256(hashlib.sha256(salt + password).digest()).digest()
+print(base64.b64encode(digest).decode(), base64.b64encode(salt).decode())')
+  [ -n "$credential" ] || die "could not hash Solr's password"
+  WEPULSE_SOLR_USER=$SOLR_USER WEPULSE_SOLR_CREDENTIAL=$credential \
+    envsubst '${WEPULSE_SOLR_USER} ${WEPULSE_SOLR_CREDENTIAL}' <"$SOLR_CONFIG/security.json.in" |
+    write_if_changed "$SOLR_HOME/security.json"
+}
 
 install_solr_config() {
   rm -rf "$SOLR_HOME/configsets"
@@ -138,7 +216,7 @@ secret() { # name
   local file=$VAR/secrets/$1
   if [ ! -s "$file" ]; then
     mkdir -p "$VAR/secrets"; chmod 700 "$VAR/secrets"
-    head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' >"$file"
+    (umask 077 && head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' >"$file")
   fi
   cat "$file"
 }

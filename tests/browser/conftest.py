@@ -126,10 +126,18 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, live_server: str, catalogue: dict) -> Iterator[Page]:
+    """A tab on the portal that fails the test if anything on it breaks the portal's
+    Content-Security-Policy (the pages must satisfy it: no inline script) or opens a
+    dialog (no page ever calls alert(): one that does runs script from data)."""
     context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    broken: list[str] = []
+    page.on("console", lambda m: "Content Security Policy" in m.text and broken.append(m.text))
+    page.on("dialog", lambda d: (broken.append(f"a {d.type} dialog: {d.message}"), d.dismiss()))
+    page.on("pageerror", lambda error: broken.append(f"script error: {error}"))
     yield page
     context.close()
+    assert broken == [], f"on {page.url}"
 
 
 def axe_violations(page: Page) -> list[dict]:

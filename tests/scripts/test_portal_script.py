@@ -23,6 +23,8 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpus"
+#: Where a test serves a DCAT source: the one private host:port its portal may harvest.
+SOURCE_PORT = 8790
 
 pytestmark = pytest.mark.portal
 
@@ -67,7 +69,14 @@ class Portal:
         return response.json()["result"]
 
 
+# Moves every port (and the state directory) of the portals these tests start,
+# for running them beside other portals on one machine.
+SHIFT = int(os.environ.get("WEPULSE_PORTAL_TEST_SHIFT", "0"))
+
+
 def make_portal(name: str, offset: int, **env) -> Portal:
+    offset += SHIFT
+    name += f"-{SHIFT}" if SHIFT else ""
     var = ROOT / "var" / name  # under var/: PostgreSQL's user must reach it
     ports = {
         "WEPULSE_PG_PORT": 5432 + offset,
@@ -80,6 +89,7 @@ def make_portal(name: str, offset: int, **env) -> Portal:
         **os.environ,
         "WEPULSE_VAR": str(var),
         **{k: str(v) for k, v in ports.items()},
+        "WEPULSE_HARVEST_ALLOW_PRIVATE": f"127.0.0.1:{SOURCE_PORT + offset}",
         **env,
     }
     return Portal(full_env, var, f"http://127.0.0.1:{ports['WEPULSE_WEB_PORT']}")
@@ -98,10 +108,12 @@ def portal():
     portal = make_portal("test-portal", offset=10)
     portal.run("down")
     shutil.rmtree(portal.var, ignore_errors=True)
-    first_up = portal.run("up")
-    assert first_up.returncode == 0, first_up.stdout + first_up.stderr
-    yield portal
-    portal.run("down")
+    try:
+        first_up = portal.run("up")
+        assert first_up.returncode == 0, first_up.stdout + first_up.stderr
+        yield portal
+    finally:  # also after a failed `up`: stop what it started
+        portal.run("down")
 
 
 class QuietFileHandler(http.server.SimpleHTTPRequestHandler):
@@ -110,13 +122,16 @@ class QuietFileHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture
-def dcat_source_server():
-    """A DCAT catalogue served on loopback, as an authority's site would."""
+def dcat_source_server(portal):
+    """A DCAT catalogue served on loopback, as an authority's site would, at the one
+    private host:port the portal may harvest."""
     handler = functools.partial(QuietFileHandler, directory=str(CORPUS))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    host, port = portal.env["WEPULSE_HARVEST_ALLOW_PRIVATE"].split(":")
+    server = http.server.ThreadingHTTPServer((host, int(port)), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+    server.server_close()  # the next test binds the same port
 
 
 def test_up_serves_the_action_api_with_our_plugins(portal):

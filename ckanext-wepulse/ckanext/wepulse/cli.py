@@ -18,6 +18,7 @@ from ckanext.wepulse.harvest.sources import ADAPTERS, make_adapter
 from ckanext.wepulse.search import reindex as search_index
 from ckanext.wepulse.seeding import site_context
 from harvesters.base import RecordError, SourceError
+from harvesters.memory_limit import records_within
 
 __all__ = ["wepulse"]
 
@@ -187,8 +188,9 @@ def harvest_preview(source_type: str, url: str, limit: int, config_json: str):
     """Print the datasets a source would give, mapped, without saving anything."""
     adapter = make_adapter(source_type, url, json.loads(config_json))
     shown = 0
+    max_mb = tk.config.get("ckanext.wepulse.harvest.max_memory_mb")
     try:
-        for record in adapter.records():
+        for record in records_within(adapter, max_mb):  # bounded as a harvest is
             if isinstance(record, RecordError):
                 click.echo(f"# error: {record}")
                 continue

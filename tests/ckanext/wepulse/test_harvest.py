@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from ckan.plugins import toolkit as tk
-from ckan.tests import factories
+from ckan.tests import factories, helpers
 from ckanext.harvest.model import HarvestObject
 
 from ckanext.wepulse.harvest import sync
@@ -63,10 +63,48 @@ def authority(clean_db, clean_index):
     return factories.Organization(name="ixelles", title="Ixelles / Elsene")
 
 
+def allowing(server: FixtureServer):
+    """Harvests may reach exactly this fixture server (test.ini allows only the demo's)."""
+    return helpers.changed_config(
+        "ckanext.wepulse.harvest.allow_private", server.url.removeprefix("http://")
+    )
+
+
 @pytest.fixture
 def server():
-    with FixtureServer({}) as running:
+    with FixtureServer({}) as running, allowing(running):
         yield running
+
+
+#: The CLI reads its settings afresh from a file: test.ini, allowing the fixture server.
+CLI_INI = """[app:main]
+use = config:{test_ini}
+ckanext.wepulse.harvest.allow_private = {allowed}
+
+[loggers]
+keys = root
+[handlers]
+keys = console
+[formatters]
+keys = generic
+[logger_root]
+level = WARNING
+handlers = console
+[handler_console]
+class = StreamHandler
+args = (sys.stderr,)
+formatter = generic
+[formatter_generic]
+format = %(levelname)s [%(name)s] %(message)s
+"""
+
+
+@pytest.fixture
+def cli(ckan_config, server, tmp_path):
+    ini = tmp_path / "cli.ini"
+    allowed = server.url.removeprefix("http://")
+    ini.write_text(CLI_INI.format(test_ini=ckan_config["__file__"], allowed=allowed))
+    return helpers.CKANCliRunner(env={"CKAN_INI": str(ini)})
 
 
 def make_source(server, authority, name, path, source_type="wepulse_dcat", config=None):
@@ -216,7 +254,7 @@ class TestConditionalRequests:
 
     @pytest.fixture
     def tagging_server(self):
-        with FixtureServer({}, etags=True) as running:
+        with FixtureServer({}, etags=True) as running, allowing(running):
             yield running
 
     def paged(self, server, first_page_titles, second_page_titles):

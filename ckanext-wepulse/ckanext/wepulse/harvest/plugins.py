@@ -15,11 +15,13 @@ from typing import Any
 
 import ckan.plugins as p
 from ckan import model
+from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.harvest.interfaces import IHarvester
 from ckanext.harvest.model import HarvestObject
 
 from ckanext.wepulse.harvest import sync
-from ckanext.wepulse.harvest.sources import ADAPTERS
+from ckanext.wepulse.harvest.sources import ADAPTERS, make_http
+from harvesters.safe_xml import UnsafeDocument, looks_like_xml, refuse_dtd
 
 __all__ = [
     "WepulseCkanHarvester",
@@ -31,8 +33,13 @@ __all__ = [
 
 class _AdapterHarvester(p.SingletonPlugin):
     p.implements(IHarvester)
+    p.implements(p.IConfigurable)
 
     source_type: str
+
+    def configure(self, config: Any) -> None:
+        # A wrong allow_private (a range, a host without its port) stops the start.
+        make_http().close()
 
     def info(self) -> dict[str, str]:
         adapter = ADAPTERS[self.source_type]
@@ -74,7 +81,20 @@ class WepulseCkanHarvester(_AdapterHarvester):
 
 
 class WepulseDcatHarvester(_AdapterHarvester):
+    """Also guards ckanext-dcat's own harvester (``dcat_rdf``), which reads pages with
+    rdflib: XML that declares a DTD is refused before rdflib parses it."""
+
+    p.implements(IDCATRDFHarvester, inherit=True)
+
     source_type = "wepulse_dcat"
+
+    def after_download(self, content: str | None, harvest_job: Any) -> tuple[Any, list[str]]:
+        if content and looks_like_xml(content):
+            try:
+                refuse_dtd(content, harvest_job.source.url)
+            except UnsafeDocument as error:
+                return None, [sync.refusal_message(error)]  # no content: the gather stops
+        return content, []
 
 
 class WepulseOpendatasoftHarvester(_AdapterHarvester):

@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.exceptions import CkanConfigurationException
+from sqlalchemy.engine import make_url
+from urllib3.util import parse_url
 
 from ckanext.wepulse.dataset_rdf import parse_dataset
 from harvesters.base import Adapter
@@ -14,7 +17,7 @@ from harvesters.http import Http
 from harvesters.opendatasoft import OpendatasoftAdapter
 from harvesters.spreadsheet import SpreadsheetAdapter
 
-__all__ = ["ADAPTERS", "make_adapter", "make_http"]
+__all__ = ["ADAPTERS", "make_adapter", "make_http", "own_services"]
 
 #: Source type (ckanext-harvest's ``source_type``) -> adapter class.
 ADAPTERS: dict[str, type[Adapter]] = {
@@ -23,15 +26,42 @@ ADAPTERS: dict[str, type[Adapter]] = {
 }
 
 
+#: Settings naming the portal's own services, with their schemes' default ports.
+SERVICE_URLS = ("solr_url", "ckan.redis.url", "ckan.site_url")
+DATABASE_URLS = ("sqlalchemy.url", "ckan.datastore.write_url", "ckan.datastore.read_url")
+DEFAULT_PORTS = {"http": 80, "https": 443, "redis": 6379, "rediss": 6379}
+
+
 def make_http(validators: dict[str, Any] | None = None) -> Http:
-    allowed = tk.config.get("ckanext.wepulse.harvest.allow_private") or []
-    return Http(
-        validators=validators,
-        timeout=tk.config.get("ckanext.wepulse.harvest.timeout"),
-        max_bytes=tk.config.get("ckanext.wepulse.harvest.max_bytes"),
-        retries=tk.config.get("ckanext.wepulse.harvest.retries"),
-        allow_private=list(allowed),
-    )
+    """The harvests' HTTP client: the site's limits, the exact ``host:port`` it allows,
+    and the portal's own services denied whatever is allowed."""
+    try:
+        return Http(
+            validators=validators,
+            timeout=tk.config.get("ckanext.wepulse.harvest.timeout"),
+            max_bytes=tk.config.get("ckanext.wepulse.harvest.max_bytes"),
+            retries=tk.config.get("ckanext.wepulse.harvest.retries"),
+            allow_private=tk.config.get("ckanext.wepulse.harvest.allow_private") or (),
+            deny=own_services(),
+        )
+    except ValueError as error:
+        raise CkanConfigurationException(str(error)) from None
+
+
+def own_services() -> list[str]:
+    """``host:port`` of Solr, Redis, PostgreSQL and the portal, from CKAN's settings."""
+    found = []
+    for key in SERVICE_URLS:
+        if tk.config.get(key):
+            url = parse_url(tk.config.get(key))
+            found.append((url.host, url.port or DEFAULT_PORTS.get(url.scheme or "")))
+    for key in DATABASE_URLS:
+        if tk.config.get(key):
+            url = make_url(tk.config.get(key))
+            found.append((url.host, url.port or 5432))
+    found.append((tk.config.get("ckan.harvest.mq.hostname"), tk.config.get("ckan.harvest.mq.port")))
+    hosts = ((str(host).strip("[]"), port) for host, port in found if host and port)
+    return [f"[{host}]:{port}" if ":" in host else f"{host}:{port}" for host, port in hosts]
 
 
 def make_adapter(

@@ -39,9 +39,12 @@ from ckanext.harvest.model import HarvestObjectError as ObjectError
 from ckanext.wepulse import jobs
 from ckanext.wepulse.harvest.sources import make_adapter
 from ckanext.wepulse.model import HarvestedRecord, HarvestMemory
+from ckanext.wepulse.security import headers, links
 from harvesters.base import Adapter, Record, RecordError, SourceError
+from harvesters.memory_limit import MemoryLimitExceeded, records_within
+from harvesters.safe_xml import UnsafeDocument
 
-__all__ = ["Summary", "harvest", "records_last_time", "run_source"]
+__all__ = ["Summary", "harvest", "records_last_time", "refusal_message", "run_source"]
 
 log = logging.getLogger(__name__)
 
@@ -99,8 +102,10 @@ def harvest(
     writer = _Writer(source, job, adapter, summary, force)
     seen: dict[str, str] = {}  # guid -> content hash of its latest listing
     deleted: set[str] = set()
+    max_mb = tk.config.get("ckanext.wepulse.harvest.max_memory_mb")
     try:
-        for item in adapter.records():
+        # Read in a child process under a memory limit: a hostile source fails its job.
+        for item in records_within(adapter, max_mb, remembered):
             if isinstance(item, RecordError):
                 writer.log(item.guid, "errored", error=str(item))
             elif item.deleted:  # the source's last word on it (a feed's Delete event)
@@ -113,6 +118,9 @@ def harvest(
                 writer.consider(item)
             if progress:
                 progress(1)
+    except (MemoryLimitExceeded, UnsafeDocument) as error:
+        summary.incomplete = str(error)
+        _gather_error(job, refusal_message(error))
     except SourceError as error:
         summary.incomplete = str(error)
         _gather_error(job, f"The source's listing is incomplete, nothing withdrawn: {error}")
@@ -326,7 +334,7 @@ class _Writer:
             **dataset,
             "owner_org": self.owner_org,
             "harvest_source_title": self.source.title,
-            "harvest_url": record.url,
+            "harvest_url": _web_address(record.url),
             "harvest_guid": record.guid,
             "harvest_first": (known.first_harvested if known else now).isoformat(),
             "harvest_last": now.isoformat(),
@@ -462,7 +470,9 @@ def _completed(dataset: dict[str, Any]) -> dict[str, Any]:
     - A distribution without any address is nothing a citizen can use (a feed that
       describes it on another page, say): it is left out.
     - A distribution without a name is named after its file, else its format.
+    - Addresses are checked as the API checks them (see ``_addresses_checked``).
     """
+    _addresses_checked(dataset)
     if not any((dataset.get("notes_translated") or {}).values()):
         dataset["notes_translated"] = dict(dataset.get("title_translated") or {})
     resources = []
@@ -479,6 +489,19 @@ def _completed(dataset: dict[str, Any]) -> dict[str, Any]:
     return dataset
 
 
+def refusal_message(error: MemoryLimitExceeded | UnsafeDocument) -> str:
+    """The job's error for a source stopped for its own sake or the worker's."""
+    if isinstance(error, MemoryLimitExceeded):
+        return tk._(
+            "The harvest used more than {limit} MB of memory and was stopped, nothing "
+            "withdrawn ({detail}). A source this large needs a higher "
+            "ckanext.wepulse.harvest.max_memory_mb."
+        ).format(limit=error.max_mb, detail=error.detail)
+    return tk._(
+        "The source sent a document the portal refuses to read, nothing withdrawn: {reason}"
+    ).format(reason=error)
+
+
 def _gather_error(job: HarvestJob, message: str) -> None:
     HarvestGatherError(message=message, job=job).save()
 
@@ -492,3 +515,51 @@ def _site_context() -> dict[str, Any]:
 def _summary(error: tk.ValidationError) -> str:
     summary = error.error_summary or {}
     return "; ".join(f"{field}: {message}" for field, message in summary.items()) or str(error)
+
+
+def _web_address(value: Any) -> str | None:
+    # Sources write spaces in file names (".../Versements anticipes-2024.xlsx"): a
+    # browser would percent-encode them, so do we.
+    return links.web_url(value.strip().replace(" ", "%20")) if isinstance(value, str) else None
+
+
+_ADDRESS_CHECKS: dict[str, Callable[[Any], str | None]] = {
+    "url": _web_address,
+    "access_url": _web_address,
+    "download_url": _web_address,
+    "email": links.email_address,
+    "uri": links.iri,
+    "mimetype": headers.media_type,
+}
+#: Where a dataset holds addresses: its own fields ("") and those of its parts.
+_ADDRESSES = {
+    "": ("url", "uri"),
+    "contact": ("uri", "email", "url"),
+    "publisher": ("uri", "email", "url"),
+    "spatial_coverage": ("uri",),
+    "resources": ("url", "access_url", "download_url", "mimetype"),
+}
+
+
+def _addresses_checked(dataset: dict[str, Any]) -> None:
+    """Normalise the addresses a source sent, and leave out those that are none.
+
+    A source's ``maintainer_email`` or a link may be anything, hostile included
+    (``a@b tabindex=0 onfocus=...``, ``javascript:...``). The schema's validators
+    would refuse the whole dataset for one of them: a harvest keeps the dataset and
+    drops the value, with a warning in the log.
+    """
+    for part, fields in _ADDRESSES.items():
+        items = [dataset] if not part else dataset.get(part) or []
+        for item in items if isinstance(items, list) else []:
+            for name in fields:
+                value = item.get(name) if isinstance(item, dict) else None
+                if value in (None, ""):
+                    continue
+                checked = _ADDRESS_CHECKS[name](value)
+                if checked is None:
+                    where = f"{part}.{name}" if part else name
+                    log.warning("harvest: %s %.200r is not an address; left out", where, value)
+                    del item[name]
+                else:
+                    item[name] = checked

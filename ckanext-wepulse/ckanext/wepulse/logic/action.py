@@ -7,10 +7,16 @@ from ckan.logic import validate
 from ckan.types import Context, DataDict
 
 from ckanext.wepulse import dataset_rdf
+from ckanext.wepulse.harvest.actions import package_create, package_update
 from ckanext.wepulse.logic import schema
 from ckanext.wepulse.model import DatasetValidation
 
-__all__ = ["wepulse_dataset_validate", "wepulse_dataset_validation_show"]
+__all__ = [
+    "package_create",  # chained: a harvest source's URL is checked (harvest/actions.py)
+    "package_update",
+    "wepulse_dataset_validate",
+    "wepulse_dataset_validation_show",
+]
 
 
 def _profiles(data_dict: DataDict) -> list[str]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.model import MAX_TAG_LENGTH
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 from ckanext.scheming.helpers import scheming_field_required
 from ckanext.scheming.validation import scheming_validator
@@ -17,6 +19,7 @@ from ckanext.wepulse.multilingual import (
     in_language,
     parse_translated,
 )
+from ckanext.wepulse.security import headers, links
 
 __all__ = [
     "fluent_text",
@@ -30,6 +33,15 @@ __all__ = [
     "wepulse_file_type",
     "wepulse_nis_code",
     "wepulse_licence",
+    "wepulse_email",
+    "wepulse_url",
+    "wepulse_iri",
+    "wepulse_resource_url",
+    "wepulse_media_type",
+    "wepulse_text",
+    "wepulse_core_types",
+    "wepulse_max_resources",
+    "wepulse_indexable",
 ]
 
 _missing = tk.missing
@@ -74,7 +86,7 @@ def _as_dict(value: Any, field: str, errors: list[str]) -> dict[str, Any]:
 
 def _one_value_per_language(value: Any) -> str:
     return tk._("Expected one value per language, e.g. {example}, got {value}").format(
-        example='{"fr": "…", "nl": "…"}', value=repr(value)
+        example='{"fr": "…", "nl": "…"}', value=quoted_briefly(value)
     )
 
 
@@ -91,15 +103,17 @@ def _check_languages(value: dict[str, Any], languages: list[str], errors: list[s
     if unknown:
         errors.append(
             tk._("Unknown language {unknown}: use a two-letter code such as {languages}").format(
-                unknown=", ".join(unknown), languages=", ".join(languages)
+                unknown=", ".join(unknown)[:200], languages=", ".join(languages)
             )
         )
 
 
 @scheming_validator
 def fluent_text(field: dict[str, Any], schema: dict[str, Any]):
-    """Text in several languages: ``{"fr": "…", "nl": "…"}``, stored as JSON."""
+    """Text in several languages: ``{"fr": "…", "nl": "…"}``, stored as JSON;
+    each at most the field's ``max_length`` characters."""
     languages = content_languages(field, schema)
+    max_length = field.get("max_length", TEXT_LENGTH)
 
     def validator(
         key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
@@ -110,9 +124,11 @@ def fluent_text(field: dict[str, Any], schema: dict[str, Any]):
             if not isinstance(text, str):
                 errors[key].append(
                     tk._("The {lang} value must be text, got {text}").format(
-                        lang=lang, text=repr(text)
+                        lang=lang, text=quoted_briefly(text)
                     )
                 )
+            elif len(text) > max_length:
+                errors[key].append(f"{quoted_briefly(lang)}: {_too_long(len(text), max_length)}")
         value = {
             lang: text.strip()
             for lang, text in value.items()
@@ -160,10 +176,12 @@ def fluent_tags(field: dict[str, Any], schema: dict[str, Any]):
 
     A language's keywords may also come as one comma-separated string (forms).
     Unlike CKAN's tags, keywords are free text ("Services d'utilité publique"):
-    only their length and markup are checked.
+    only their length and markup are checked, and their number per language
+    (the field's ``max_keywords``).
     """
     languages = content_languages(field, schema)
     tag_length = tk.get_validator("tag_length_validator")
+    max_keywords = field.get("max_keywords")
 
     def validator(
         key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
@@ -175,17 +193,30 @@ def fluent_tags(field: dict[str, Any], schema: dict[str, Any]):
             if isinstance(tags, str):
                 tags = tags.split(",")
             if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-                errors[key].append(f"The {lang} keywords must be a list of text, got {tags!r}")
+                errors[key].append(
+                    tk._("The {lang} keywords must be a list of text, got {tags}").format(
+                        lang=quoted_briefly(lang), tags=quoted_briefly(tags)
+                    )
+                )
+                continue
+            if max_keywords and len(tags) > max_keywords:
+                errors[key].append(
+                    tk._("Too many {lang} keywords: at most {max}, got {count}").format(
+                        lang=quoted_briefly(lang), max=max_keywords, count=len(tags)
+                    )
+                )
                 continue
             for tag in (t.strip() for t in tags):
                 if not tag:
                     continue
                 try:
+                    if len(tag) > MAX_TAG_LENGTH:  # before CKAN's check, which quotes it whole
+                        raise tk.Invalid(_too_long(len(tag), MAX_TAG_LENGTH))
                     tag_length(tag, context)
                     if any(c in tag for c in "<>") or not tag.isprintable():
                         raise tk.Invalid(tk._("markup and control characters are not allowed"))
                 except tk.Invalid as error:
-                    errors[key].append(f"{lang} keyword {tag!r}: {error.error}")
+                    errors[key].append(f"{lang} keyword {quoted_briefly(tag)}: {error.error}")
                     continue
                 if tag not in cleaned.setdefault(lang, []):
                     cleaned[lang].append(tag)
@@ -314,3 +345,208 @@ def wepulse_licence(value: Any) -> Any:
             ).format(value=repr(value))
         )
     return concept.extra.get("ckan_id") or concept.code
+
+
+# Addresses: what a template may turn into a link is decided by security.links; the
+# API refuses what it would not link, so a bad value never reaches a page.
+
+
+def quoted_briefly(value: Any, limit: int = 80) -> str:
+    """The value as an error message quotes it: never more than ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
+def _blank(value: Any) -> bool:
+    return value in (None, _missing, "")
+
+
+def _checked_by(check: Any, message: Any, doc: str) -> Any:
+    """A validator that keeps what ``check`` makes of a value, or refuses it with
+    ``message()`` (a function, so the message is translated per request)."""
+
+    def validator(value: Any) -> Any:
+        if _blank(value):
+            return value
+        checked = check(value)
+        if checked is None:
+            raise tk.Invalid(message().format(value=quoted_briefly(value)))
+        return checked
+
+    validator.__doc__ = doc
+    return validator
+
+
+wepulse_email = _checked_by(
+    links.email_address,
+    lambda: tk._("Enter one e-mail address, such as info@commune.be, got {value}"),
+    "An e-mail address (syntax checked, no DNS), stored normalised.",
+)
+wepulse_url = _checked_by(
+    links.web_url,
+    lambda: tk._("Enter a web address starting with http:// or https://, got {value}"),
+    "A web address: http or https, with a host.",
+)
+wepulse_iri = _checked_by(
+    links.iri,
+    lambda: tk._("Enter an IRI such as http://vocab.belgif.be/auth/refnis2019/21004, got {value}"),
+    "An identifier (IRI) such as a concept's or a publisher's: any passive scheme.",
+)
+wepulse_media_type = _checked_by(
+    headers.media_type,
+    lambda: tk._("Enter a media type such as text/csv, got {value}"),
+    "A media type (IANA), such as text/csv: it becomes the Content-Type of a download.",
+)
+
+
+def wepulse_resource_url(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """A resource's URL: a web address, or the file name of an upload (CKAN stores
+    the bare name and serves the file itself)."""
+    value = data.get(key)
+    if _blank(value) or data.get(key[:-1] + ("url_type",)) == "upload":
+        return
+    try:
+        data[key] = wepulse_url(value)
+    except tk.Invalid as error:
+        errors[key].append(error.error)
+
+
+# Hostile input stays data: types and sizes the database and Solr can hold. A
+# wrong type reaching CKAN's core validators or SQL, a value beyond an index's
+# limit, is refused here with the field's name instead of answering 500.
+
+#: Lucene's limit on one indexed term (UTF-8 bytes): every dataset field is also
+#: indexed whole, as a string, by CKAN's catch-all dynamic field.
+SOLR_TERM_BYTES = 32766
+#: Characters of a text field whose schema gives no ``max_length``.
+TEXT_LENGTH = 1000
+# CKAN's own fields, scalars its validators and SQL take as they come.
+_CORE_SCALARS = {
+    "dataset": (
+        "id", "name", "title", "notes", "author", "author_email", "maintainer",
+        "maintainer_email", "url", "version", "license_id", "owner_org", "private",
+        "state", "type",
+    ),
+    "resource": (
+        "id", "package_id", "url", "name", "description", "format", "mimetype",
+        "hash", "size", "url_type", "position", "created", "last_modified",
+    ),
+}  # fmt: skip
+# The core fields that are not text (booleans and numbers are also accepted as text).
+_CORE_TYPES = {
+    "private": (str, bool),
+    "size": (str, int),
+    "position": (str, int),
+    "created": (str, datetime.datetime),
+    "last_modified": (str, datetime.datetime),
+}
+_SUBSCHEMAS = ("resources", "tags", "extras", "groups")
+
+
+def _too_long(length: int, max_length: int) -> str:
+    return tk._("Too long: at most {max} characters, got {length}").format(
+        max=max_length, length=length
+    )
+
+
+@scheming_validator
+def wepulse_text(field: dict[str, Any], schema: dict[str, Any]):
+    """Text of at most the field's ``max_length`` characters (numbers become text)."""
+    max_length = field.get("max_length", TEXT_LENGTH)
+
+    def validator(
+        key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+    ):
+        value = data.get(key)
+        if value in (None, _missing):
+            return
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            data[key] = value = str(value)
+        if not isinstance(value, str):
+            errors[key].append(
+                tk._("Expected text, got {value}").format(value=quoted_briefly(value))
+            )
+        elif len(value) > max_length:
+            errors[key].append(_too_long(len(value), max_length))
+        if errors[key]:
+            raise tk.StopOnError  # the next validators would echo or choke on it
+
+    return validator
+
+
+@scheming_validator
+def wepulse_core_types(field: dict[str, Any] | None, schema: dict[str, Any]):
+    """CKAN's own dataset and resource fields as scalars, before any validator
+    (``owner_org={}`` reached SQL, ``private={}`` and ``url=5`` crashed CKAN's
+    validators); ``title`` and ``notes`` as long as their translated fields allow."""
+    fields = {f["field_name"]: f for f in schema.get("dataset_fields", [])}
+    max_lengths = {
+        core: fields.get(translated, {}).get("max_length")
+        for translated, core in CORE_TRANSLATED.items()
+    }
+
+    def validator(
+        key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+    ):
+        for flat_key in list(data):
+            kind = "dataset" if len(flat_key) == 1 else "resource"
+            if kind == "resource" and (len(flat_key) != 3 or flat_key[0] != "resources"):
+                continue
+            name, value = flat_key[-1], data[flat_key]
+            if name not in _CORE_SCALARS[kind] or value in (None, _missing):
+                continue
+            if not isinstance(value, _CORE_TYPES.get(name, str)):
+                message = tk._("Expected text, got {value}").format(value=quoted_briefly(value))
+            elif kind == "dataset" and len(str(value)) > (max_lengths.get(name) or len(str(value))):
+                message = _too_long(len(str(value)), max_lengths[name])
+            else:
+                continue
+            errors.setdefault(flat_key, []).append(message)
+            data[flat_key] = _missing
+
+    return validator
+
+
+def wepulse_max_resources(max_resources: int):
+    """At most ``max_resources`` resources, counted before any is validated."""
+
+    def validator(
+        key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+    ):
+        count = len({k[1] for k in data if len(k) == 3 and k[0] == "resources"})
+        if count > max_resources:
+            # Out of the validation at once: validating them is the work refused.
+            raise tk.ValidationError(
+                {
+                    "resources": [
+                        tk._("Too many resources: at most {max}, got {count}").format(
+                            max=max_resources, count=count
+                        )
+                    ]
+                }
+            )
+
+    return validator
+
+
+def wepulse_indexable(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """Every dataset field within what Solr indexes as one term, whatever its
+    shape (text, translations, repeating subfields): beyond, indexing fails."""
+    sizes: dict[str, int] = {}
+    for flat_key, value in data.items():
+        if flat_key[0] in _SUBSCHEMAS or not isinstance(flat_key[0], str):
+            continue
+        if isinstance(value, str):
+            sizes[flat_key[0]] = sizes.get(flat_key[0], 0) + len(value.encode("utf-8", "replace"))
+    for name, size in sizes.items():
+        if size > SOLR_TERM_BYTES and not any(v for k, v in errors.items() if k[0] == name):
+            errors[(name,)] = [
+                tk._(
+                    "Too long to be indexed: {size} bytes in all (all languages, all "
+                    "entries together), at most {max}"
+                ).format(size=size, max=SOLR_TERM_BYTES)
+            ]
