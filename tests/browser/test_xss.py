@@ -55,10 +55,12 @@ def hostile(catalogue):
         plugins.unload_all()
 
 
+# CKAN's and scheming's own no-op links (their scripts cancel the click): not data.
 HANDLERS = """() => [...document.querySelectorAll('*')].flatMap(el => [...el.attributes]
     .filter(a => a.name.startsWith('on') || a.name === 'autofocus'
         || (['href', 'src', 'action'].includes(a.name)
-            && /^\\s*(javascript|data|vbscript):/i.test(a.value.replace(/[\\t\\n\\r]/g, ''))))
+            && /^\\s*(javascript|data|vbscript):/i.test(a.value.replace(/[\\t\\n\\r]/g, ''))
+            && !['javascript:;', 'javascript:void(0)', 'javascript:void(0);'].includes(a.value)))
     .map(a => el.tagName + ' ' + a.name + '=' + a.value))"""
 
 
