@@ -5,6 +5,8 @@
 # change to a template takes effect on the next `up`.
 write_configs() {
   mkdir -p "$VAR/storage" "$VAR/test-storage"
+  # Secrets are made private (umask 077); older versions made them readable by all.
+  [ -d "$VAR/secrets" ] && find "$VAR/secrets" -type f -exec chmod 600 {} +
   local db_pass reader_pass redis_pass
   db_pass=$(secret db_password) reader_pass=$(secret datastore_reader_password)
   redis_pass=$(secret redis_password)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .conftest import ADMIN, axe_violations, tab_to
+from .conftest import ADMIN, axe_violations, log_in, tab_to
 
 
 def test_the_skip_link_comes_first_and_moves_to_the_content(page):
@@ -136,3 +136,24 @@ def test_escape_closes_the_suggestions_and_enter_still_searches(page):
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "q=begr" in page.url
+
+
+def test_the_resource_forms_data_buttons_work_under_the_content_security_policy(page):
+    """CKAN's Upload, Link and Remove buttons were inline handlers, which the CSP
+    blocks (the page fixture fails on the violation): ours work by keyboard."""
+    log_in(page)
+    page.goto("/fr/dataset/ixelles-budget-communal/resource/new")
+    tab_to(page, "el.id === 'resource-link-button'")
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "field-resource-url"
+    assert page.is_checked("#resource-url-link")
+    page.keyboard.type("https://data.example.be/budget.csv")
+    tab_to(page, "el.classList.contains('btn-remove-url') && el.offsetParent !== null")
+    page.keyboard.press("Enter")
+    assert page.is_checked("#resource-url-none")
+    assert page.input_value("#field-resource-url") == ""
+    assert page.evaluate("() => document.activeElement.id") == "resource-upload-button"
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Enter")
+    assert chooser.value is not None
+    assert page.is_checked("#resource-url-upload")

@@ -40,15 +40,24 @@ def hostile(catalogue):
         )
         package.extras["harvest_url"] = PAYLOADS["url"]
         package.url = PAYLOADS["spaced"]
+        resource = package.resources[0]
+        saved_resource = (resource.url, dict(resource.extras))
+        resource.url = PAYLOADS["url"]
+        resource.extras = {
+            **resource.extras,
+            "download_url": PAYLOADS["spaced"],
+            "access_url": PAYLOADS["url"],
+        }
         authority = model.Group.get(package.owner_org)
         authority.extras["email"] = PAYLOADS["email"]
         authority.extras["website"] = PAYLOADS["url"]
         model.repo.commit()
         search.rebuild(package.id)
-        yield authority.name
+        yield {"authority": authority.name, "resource": resource.id}
         package = model.Package.get(DATASET)
         package.extras.clear()
         package.extras.update(saved)
+        package.resources[0].url, package.resources[0].extras = saved_resource
         model.repo.commit()
         search.rebuild(package.id)
     finally:
@@ -74,7 +83,8 @@ def _visit(page, url: str) -> None:
 def test_hostile_stored_values_run_nothing_for_visitors(page, hostile):
     for url in [
         f"/dataset/{DATASET}",
-        f"/organization/{hostile}",
+        f"/dataset/{DATASET}/resource/{hostile['resource']}",
+        f"/organization/{hostile['authority']}",
         "/dataset/?q=budget",
         "/",
         "/feeds/dataset.atom",
@@ -90,6 +100,40 @@ def test_hostile_stored_values_run_nothing_for_sysadmins(page, hostile):
         f"/dataset/{DATASET}",
         f"/dataset/edit/{DATASET}",
         f"/dataset/activity/{DATASET}",
-        f"/organization/{hostile}",
+        f"/dataset/{DATASET}/resource/{hostile['resource']}/edit",
+        f"/organization/{hostile['authority']}",
     ]:
         _visit(page, url)
+
+
+MARKUP_TITLE = "Budget <img src=x onerror=alert(document.domain)> <b>gras</b>"
+
+
+@pytest.fixture(scope="module")
+def markup_title(catalogue):
+    """A dataset whose title is markup: suggestions must show it as text."""
+    plugins.load_all()
+    try:
+        package = model.Package.get(DATASET)
+        saved = package.extras["title_translated"]
+        package.extras["title_translated"] = json.dumps({"fr": MARKUP_TITLE})
+        model.repo.commit()
+        search.rebuild(package.id)
+        yield
+        package = model.Package.get(DATASET)
+        package.extras["title_translated"] = saved
+        model.repo.commit()
+        search.rebuild(package.id)
+    finally:
+        plugins.unload_all()
+
+
+def test_suggestions_draw_a_markup_title_as_text(page, markup_title):
+    page.goto("/fr/")
+    page.locator("#home-search-q").fill("")
+    page.locator("#home-search-q").type("budg")
+    listbox = page.locator("#home-search-q-suggestions")
+    listbox.wait_for(state="visible")
+    texts = listbox.locator("[role=option]").all_inner_texts()
+    assert any(MARKUP_TITLE in text for text in texts), texts
+    assert listbox.locator("img, b").count() == 0
