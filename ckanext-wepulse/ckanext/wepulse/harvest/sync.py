@@ -83,8 +83,22 @@ def harvest(
 
     ``force`` maps and writes every record again, changed or not (after a fix to a
     mapping, say), and forgets what the source's pages were.
+
+    Whatever goes wrong, the harvest ends: its job gets the error and is finished by
+    its caller, nothing is withdrawn, and the source can be harvested again.
     """
     summary = Summary()
+    try:
+        _harvest(source, job, summary, progress, force)
+    except Exception as error:
+        model.Session.rollback()
+        log.exception("Harvest of %s stopped", source.url)
+        summary.incomplete = f"the harvest stopped: {error!r}"
+        _gather_error(job, f"The harvest stopped, nothing withdrawn: {error!r}")
+    return summary
+
+
+def _harvest(source, job, summary: Summary, progress, force: bool) -> None:
     memory = model.Session.get(HarvestMemory, source.id) or HarvestMemory(source_id=source.id)
     harvested_before = model.Session.query(
         model.Session.query(HarvestedRecord).filter_by(source_id=source.id).exists()
@@ -98,7 +112,7 @@ def harvest(
     except ValueError as error:
         _gather_error(job, f"Cannot harvest this source: {error}")
         summary.incomplete = str(error)
-        return summary
+        return
     writer = _Writer(source, job, adapter, summary, force)
     seen: dict[str, str] = {}  # guid -> content hash of its latest listing
     deleted: set[str] = set()
@@ -135,7 +149,6 @@ def harvest(
     memory.memory = remembered
     model.Session.add(memory)
     model.Session.commit()
-    return summary
 
 
 def run_source(
@@ -285,19 +298,24 @@ class _Writer:
     def _write_one_by_one(self, mapped, validate: list[str]) -> None:
         names = _NameMaker()
         for record, dataset in mapped:
+            to_validate = len(validate)
             try:
                 written = self._write(record, dataset, names, validate)
                 self._log_written([(record, dataset)], [written])
                 self._save_log()
                 self._count_written([(record, dataset)], [written])
-            except tk.ValidationError as error:
-                model.Session.rollback()
-                self.objects = []
-                self.log(record.guid, "errored", error=f"invalid dataset: {_summary(error)}")
             except Exception as error:
                 model.Session.rollback()
-                self.objects = []
-                self.log(record.guid, "errored", error=f"cannot save this record: {error!r}")
+                # What was logged for this record went with its transaction; its
+                # failure is stored at once, so the next record starts clean.
+                self.objects, self.errors = [], []
+                del validate[to_validate:]
+                if isinstance(error, tk.ValidationError):
+                    reason = f"invalid dataset: {_summary(error)}"
+                else:
+                    reason = f"cannot save this record: {error!r}"
+                self.log(record.guid, "errored", error=reason)
+                self._save_log()
 
     def _log_written(self, mapped, written) -> None:
         for (record, _dataset), (status, row) in zip(mapped, written, strict=True):
