@@ -1,4 +1,7 @@
-"""A harvest source's URL is checked when it is saved, by the guard that fetches it.
+"""Harvest sources through ckanext-harvest's actions: checked when saved, forgotten
+when cleared or deleted.
+
+A harvest source's URL is checked when it is saved, by the guard that fetches it.
 
 ckanext-harvest saves every source, of any type (ours, ckanext-dcat's, its own CKAN
 harvester) and from the API or its form, through ``package_create`` and
@@ -14,12 +17,20 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Action, Context, DataDict
+from ckanext.harvest.model import HarvestSource
 from ckanext.harvest.utils import DATASET_TYPE_NAME
 
 from ckanext.wepulse.harvest.sources import make_http
+from ckanext.wepulse.model import HarvestedRecord, HarvestMemory
 from harvesters.http import HttpError, Refused
 
-__all__ = ["check_source_url", "package_create", "package_update"]
+__all__ = [
+    "check_source_url",
+    "harvest_source_clear",
+    "harvest_source_delete",
+    "package_create",
+    "package_update",
+]
 
 
 def check_source_url(url: Any) -> None:
@@ -51,6 +62,31 @@ def package_update(up_func: Action, context: Context, data_dict: DataDict) -> An
     if "url" in data_dict and _is_source(data_dict):
         check_source_url(data_dict["url"])
     return up_func(context, data_dict)
+
+
+@tk.chained_action
+def harvest_source_clear(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    """ckanext-harvest deletes the source's datasets, jobs and objects; what our
+    harvests remember of the source goes too, so its next harvest starts afresh."""
+    result = up_func(context, data_dict)
+    _forget(data_dict)
+    return result
+
+
+@tk.chained_action
+def harvest_source_delete(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    result = up_func(context, data_dict)
+    _forget(data_dict)
+    return result
+
+
+def _forget(data_dict: DataDict) -> None:
+    source = HarvestSource.get(data_dict.get("id"))
+    if source is None:
+        return
+    model.Session.query(HarvestedRecord).filter_by(source_id=source.id).delete()
+    model.Session.query(HarvestMemory).filter_by(source_id=source.id).delete()
+    model.Session.commit()
 
 
 def _is_source(data_dict: DataDict) -> bool:

@@ -336,10 +336,12 @@ class _Writer:
             if owner and record.guid not in self.known:
                 self.summary.duplicates += 1
                 message = (
-                    f"the same dataset as {owner[1]}, already harvested from {owner[2]}: "
-                    "not created twice"
+                    f"the same dataset as {owner[1]} ({owner[0]}), already harvested from "
+                    f"{owner[2]}: not created twice"
                 )
-                self.log(record.guid, "not modified", package_id=owner[0], error=message)
+                # No package_id: the dataset is the other source's, and clearing this
+                # source (ckanext-harvest deletes its objects' packages) must keep it.
+                self.log(record.guid, "not modified", error=message)
             else:
                 kept.append((record, dataset))
         return kept

@@ -7,12 +7,20 @@ from ckan.logic import validate
 from ckan.types import Context, DataDict
 
 from ckanext.wepulse import dataset_rdf
-from ckanext.wepulse.harvest.actions import package_create, package_update
+from ckanext.wepulse.harvest.actions import (
+    harvest_source_clear,
+    harvest_source_delete,
+    package_create,
+    package_update,
+)
 from ckanext.wepulse.logic import schema
 from ckanext.wepulse.model import DatasetValidation
 
 __all__ = [
-    "package_create",  # chained: a harvest source's URL is checked (harvest/actions.py)
+    # Chained (harvest/actions.py): a source's URL is checked, its harvest state forgotten.
+    "harvest_source_clear",
+    "harvest_source_delete",
+    "package_create",
     "package_update",
     "wepulse_dataset_validate",
     "wepulse_dataset_validation_show",
