@@ -27,7 +27,7 @@ setup(
         "ckanext.wepulse.schemas": ["*.yaml"],
         "ckanext.wepulse.vocabularies": ["*.csv"],
         "ckanext.wepulse.authorities": ["*.csv", "*.md"],
-        "ckanext.wepulse.demo": ["*.json", "sources/*", "files/*"],
+        "ckanext.wepulse.demo": ["*.json", "sources/*", "sources/data-gov-be/*", "files/*"],
     },
     entry_points={
         "ckan.plugins": [
@@ -40,7 +40,7 @@ setup(
             "wepulse_spreadsheet = ckanext.wepulse.harvest.plugins:WepulseSpreadsheetHarvester",
         ],
         "ckan.rdf.profiles": [
-            "wepulse_dcat_ap = ckanext.wepulse.dcat_profile:WepulseDCATAPProfile"
+            "wepulse_dcat_ap = ckanext.wepulse.dcat_ap.profile:WepulseDCATAPProfile"
         ],
     },
 )

@@ -2,7 +2,7 @@
 
 Generates N realistic multilingual datasets (Brussels authorities from REFNIS,
 EU vocabularies) in the *test* database and Solr core, then, in one run:
-  1. `ckan wepulse dump` (ckanext.wepulse.dump): time and peak RSS, in a child process;
+  1. `ckan wepulse dump` (ckanext.wepulse.dcat_ap.dump): time and peak RSS, in a child process;
   2. every page of /catalog.ttl through CKAN's WSGI app: time.
 Target (issue 3): 10,000 datasets dumped in <= 10 s and <= 300 MB peak RSS.
 
@@ -131,7 +131,7 @@ def generate(count: int) -> None:
 
 def dump_child(output: str, fmt: str) -> None:
     """Runs in a fresh process so its peak RSS is the dump's alone."""
-    from ckanext.wepulse import dump
+    from ckanext.wepulse.dcat_ap import dump
 
     started = time.perf_counter()
     with open(output, "wb") as out:

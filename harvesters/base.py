@@ -10,8 +10,9 @@ record into a dataset dict in the portal's schema, or raises ``RecordError``.
 
 The dataset dict uses the schema's field names (``title_translated``,
 ``notes_translated``, ``tags_translated``, ``theme``, ``license_id``, ``resources``…)
-and leaves ``name``, ``owner_org`` and the publisher to the harvest, which knows the
-source's authority and the names already taken.
+with the ``publisher`` the source names, and leaves ``name`` and ``owner_org`` to the
+harvest, which knows the authorities (it attributes the dataset to its publisher's)
+and the names already taken.
 """
 
 from __future__ import annotations
@@ -54,6 +55,9 @@ class Record:
     modified: str | None = None
     #: The source says this dataset was deleted (an LDES Delete event, for instance).
     deleted: bool = False
+    #: What reading the source repaired in it (an IRI with spaces…): warnings for its
+    #: harvest object, the record is kept.
+    notes: tuple[str, ...] = ()
 
 
 def json_hash(value: Any) -> str:

@@ -25,6 +25,7 @@ from harvesters.mapping import (
 __all__ = ["CkanAdapter"]
 
 PAGE_SIZE = 500
+_PUBLISHER_KEYS = ("uri", "name", "name_translated", "email", "url", "type")
 # Fields that change without the metadata changing (page views, search ranking).
 _VOLATILE = ("tracking_summary", "score", "num_followers")
 
@@ -111,6 +112,7 @@ class CkanAdapter(Adapter):
             "issued": iso_date(extras.get("issued") or package.get("metadata_created")),
             "modified": iso_date(extras.get("modified") or package.get("metadata_modified")),
             "contact": _contacts(package),
+            "publisher": _publisher(package, self.base_url),
             "resources": [_resource(r, default) for r in package.get("resources") or []],
         }
         return {key: value for key, value in dataset.items() if value not in (None, "", [], {})}
@@ -171,6 +173,36 @@ def _contacts(package: dict[str, Any]) -> list[dict[str, str]]:
         if contact and contact not in contacts:
             contacts.append(contact)
     return contacts
+
+
+def _publisher(package: dict[str, Any], base_url: str) -> list[dict[str, Any]]:
+    """Who published the dataset: the publisher the portal gives it (ckanext-dcat's
+    scheming field or its ``publisher_*`` extras), else its organization, named by its
+    title and identified by its page, the IRI ckanext-dcat publishes for it."""
+    given = package.get("publisher")
+    given = _json(given) if isinstance(given, str) else given
+    if isinstance(given, list) and given and isinstance(given[0], dict):
+        publisher = {key: given[0].get(key) for key in _PUBLISHER_KEYS}
+    else:
+        extras = _extras(package)
+        publisher = {key: extras.get(f"publisher_{key}") for key in _PUBLISHER_KEYS}
+    organization = package.get("organization")
+    if not (publisher.get("name") or publisher.get("uri")) and isinstance(organization, dict):
+        titles = organization.get("title_translated")
+        titles = _json(titles) if isinstance(titles, str) else titles
+        publisher = {
+            "uri": f"{base_url}/organization/{organization['name']}"
+            if organization.get("name")
+            else None,
+            "name": organization.get("title") or organization.get("name"),
+            "name_translated": titles if isinstance(titles, dict) else None,
+        }
+    publisher = {
+        key: value.strip() if isinstance(value, str) else value
+        for key, value in publisher.items()
+        if isinstance(value, dict if key == "name_translated" else str) and value
+    }
+    return [publisher] if publisher.get("name") or publisher.get("uri") else []
 
 
 def _first(values: list[str]) -> str | None:

@@ -20,7 +20,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-__all__ = ["FixtureServer", "ckan_search", "demo_routes", "file", "ods_catalogue"]
+__all__ = [
+    "LDES_PAGE",
+    "FixtureServer",
+    "ckan_search",
+    "demo_routes",
+    "file",
+    "ldes_feed",
+    "ods_catalogue",
+]
 
 #: A route answers a request's query parameters with (status, content type, body) or
 #: (status, content type, body, headers) - headers such as Location, or a Content-Length
@@ -67,14 +75,45 @@ def ods_catalogue(datasets: list[dict[str, Any]]) -> Route:
     return route
 
 
+#: Where data.gov.be's LDES feed has its page number ``n`` (under the site's root);
+#: the recorded pages' relations point there ("../…_10/index.trig").
+LDES_PAGE = "/dcat/root/2025-02-05T15%3A28%3A07.500Z_123187500_{n}/index.trig"
+
+
+def ldes_feed(pages: dict[int, Path | bytes], path: str = LDES_PAGE) -> dict[str, Route]:
+    """An LDES feed of numbered pages, each recorded (a file, or its TriG) or, between
+    them, empty but for the relation to the next page, as data.gov.be chains its
+    pages; the page after the last recorded one is the last (no relation)."""
+    last = max(pages) + 1
+    routes = {}
+    for n in range(min(pages), last + 1):
+        page = pages.get(n)
+        if isinstance(page, Path):
+            routes[path.format(n=n)] = file(page, "application/trig")
+        else:
+            body = page or _chain_page(path, n + 1 if n < last else None)
+            routes[path.format(n=n)] = lambda _query, body=body: (200, "application/trig", body)
+    return routes
+
+
+def _chain_page(path: str, next_page: int | None) -> bytes:
+    tree = "https://w3id.org/tree#"
+    body = f"<index.trig> a <{tree}Node> .\n"
+    if next_page is not None:  # relative, as the recorded pages write it
+        folder = path.format(n=next_page).rstrip("/").split("/")[-2]
+        body += f"<index.trig> <{tree}relation> [ <{tree}node> <../{folder}/index.trig> ] .\n"
+    return body.encode()
+
+
 def demo_routes(directory: Path) -> dict[str, Route]:
     """The demo's four sources, from the recorded payloads in ``directory``."""
     ckan = json.loads((directory / "ckan_package_search.json").read_text("utf-8"))
     ods = json.loads((directory / "ods_catalog_datasets.json").read_text("utf-8"))
+    feed = {int(p.stem.split("_")[1]): p for p in (directory / "data-gov-be").glob("page_*.trig")}
     return {
         "/ckan/api/3/action/package_search": ckan_search(ckan["result"]["results"]),
         "/ods/api/explore/v2.1/catalog/datasets": ods_catalogue(ods["results"]),
-        "/dcat/feed.trig": file(directory / "data_gov_be_ldes_page.trig"),
+        **ldes_feed(feed),
         "/spreadsheet/inventaire.csv": file(directory / "cpas_inventaire.csv"),
     }
 

@@ -107,12 +107,21 @@ class OpendatasoftAdapter(Adapter):
 
     def _items(self) -> Iterator[tuple[str, Any]]:
         """(URL it came from, dataset object) for the whole filtered catalogue."""
+        if "/api/" in self.base:
+            raise SourceError(_api_address(self.base))
         url = f"{self.base}{API}/datasets"
         offset = 0
         while True:
             params = {"limit": PAGE_SIZE, "offset": offset, **self._filters()}
             response = self.http.get(url, params=params)
             page = response.json()
+            if isinstance(page, dict) and {"nhits", "datasets"} <= page.keys():
+                raise SourceError(
+                    f"{response.url}: this portal answers Explore API v1 (an api/datasets/1.0 "
+                    "search), not the Explore API v2.1 this source type reads: check that "
+                    f"{self.base} is the portal's own address (where its v2.1 catalogue, "
+                    f"{url}, answers)"
+                )
             if not isinstance(page, dict) or not isinstance(page.get("results"), list):
                 raise SourceError(f"{response.url}: not a dataset page (no 'results' list)")
             total = page.get("total_count")
@@ -172,6 +181,7 @@ class OpendatasoftAdapter(Adapter):
             "temporal_coverage": _temporal(dcat),
             "spatial_coverage": _spatial(dcat.get("spatial")),
             "contact": _contact(dcat),
+            "publisher": _publisher(default),
             "url": page,
             "uri": page,
             "identifier": item["dataset_id"],
@@ -190,6 +200,17 @@ class OpendatasoftAdapter(Adapter):
             return translations([(text or "", tag)], default=fallback)
 
         return texts
+
+
+def _api_address(url: str) -> str:
+    """What to say of a source address that is one of the portal's API's, not its own."""
+    portal = url.split("/api/")[0]
+    api = "Explore API v1" if "/1.0" in url else "Explore API"
+    return (
+        f"{url} is an address of the portal's {api}, not the portal's own: "
+        f"give the portal's address, {portal}, whose Explore API v2.1 catalogue "
+        f"({portal}{API}/datasets) this source type reads"
+    )
 
 
 def _stable(item: dict[str, Any]) -> dict[str, Any]:
@@ -228,6 +249,12 @@ def _keywords(keywords: list[str], texts: Texts) -> dict[str, list[str]]:
             if text not in tags.setdefault(language, []):
                 tags[language].append(text)
     return tags
+
+
+def _publisher(default: dict[str, Any]) -> list[dict[str, str]]:
+    """The publisher ODS's own template names (a text: ODS gives no IRI)."""
+    name = default.get("publisher")
+    return [{"name": name.strip()}] if isinstance(name, str) and name.strip() else []
 
 
 def _temporal(dcat: dict[str, Any]) -> list[dict[str, str]]:

@@ -255,7 +255,34 @@ def test_permafrost_dataset(packages):
     assert dataset["identifier"] == PERMAFROST_NAME
     assert dataset["version"] == "1.0"
     assert dataset["modified"] == "2026-08-04T07:19:14.753556"
-    assert not {"name", "owner_org", "publisher", "theme"} & set(dataset)
+    # The portal names no publisher of its own: its organization is, with its page as IRI.
+    assert dataset["publisher"] == [{"uri": f"{PORTAL}/organization/cryos", "name": "CRYOS"}]
+    assert not {"name", "owner_org", "theme"} & set(dataset)
+
+
+def test_a_publisher_the_portal_gives_comes_before_its_organization(packages):
+    """ckanext-dcat's publisher_* extras (and its scheming field) say who published it."""
+    package = copy.deepcopy(packages[0])
+    package["extras"] = [
+        {
+            "key": "publisher_uri",
+            "value": "https://org.belgif.be/id/CbeRegisteredEntity/0207373429",
+        },
+        {"key": "publisher_name", "value": "Ville de Bruxelles"},
+    ]
+    assert mapped(package)["publisher"] == [
+        {
+            "uri": "https://org.belgif.be/id/CbeRegisteredEntity/0207373429",
+            "name": "Ville de Bruxelles",
+        }
+    ]
+    package["publisher"] = json.dumps(
+        [{"name": "Stad Brussel", "name_translated": {"nl": "Stad Brussel"}, "email": 42}]
+    )
+    # What is not text (an e-mail given as a number) is no address: left out.
+    assert mapped(package)["publisher"] == [
+        {"name": "Stad Brussel", "name_translated": {"nl": "Stad Brussel"}}
+    ]
 
 
 def test_canopy_dataset_without_a_declared_language(packages):

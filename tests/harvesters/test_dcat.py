@@ -6,6 +6,7 @@ ckanext-dcat's examples), its content hash, and the language repair before mappi
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 
@@ -543,13 +544,30 @@ def test_turtle_starting_with_a_blank_node(recorded_http):
     assert record.guid == "espaces-verts"
 
 
-def test_invalid_rdf_xml_is_a_source_error_naming_the_url(recorded_http, corpus):
-    """FAVV's published file nests two node elements in one property element."""
+def test_rdf_xml_with_several_datasets_in_one_property_element_gives_each(recorded_http, corpus):
+    """FAVV's published file nests its three datasets in one dcat:dataset (and two
+    distributions in one dcat:distribution), which RDF/XML does not allow: neither
+    Oxigraph nor rdflib reads it as it is, each dataset is kept as it was meant."""
     body = (corpus / "belgium" / "fedict-dcattools" / "favv_dcat.rdf").read_bytes()
     url = "https://www.favv-afsca.be/opendata/dcat.rdf"
-    with pytest.raises(
-        SourceError, match=f"^{re.escape(url)}: not valid RDF/XML: .*text value is already present"
-    ):
+    with pytest.raises(SyntaxError, match="text value is already present"):
+        list(ox.parse(body, format=ox.RdfFormat.RDF_XML, lenient=True))
+    records, _ = harvest(recorded_http, {url: (body, RDF_XML)}, url)
+
+    fasfc = "http://data.gov.be/dataset/fasfc/"
+    assert [r.guid for r in records] == [f"{fasfc}smileys", f"{fasfc}operators", f"{fasfc}codelist"]
+    codelist = payload_graph(records[2])
+    assert set(codelist.objects(URIRef(f"{fasfc}codelist"), DCAT.distribution)) == {
+        URIRef("http://data.gov.be/dist/fasfc/codelist/csv/nl"),
+        URIRef("http://data.gov.be/dist/fasfc/codelist/csv/fr"),
+    }
+
+
+def test_invalid_rdf_xml_is_a_source_error_naming_the_url(recorded_http, corpus):
+    """FAVV's file cut short: no rewriting makes it RDF/XML."""
+    body = (corpus / "belgium" / "fedict-dcattools" / "favv_dcat.rdf").read_bytes()[:5000]
+    url = "https://www.favv-afsca.be/opendata/dcat.rdf"
+    with pytest.raises(SourceError, match=f"^{re.escape(url)}: not valid RDF/XML: "):
         harvest(recorded_http, {url: (body, RDF_XML)}, url)
 
 
@@ -703,3 +721,113 @@ def test_repair_keeps_each_languages_pieces_of_a_split_description(ldes_records,
     assert "(jardins, squares, parcs, bois)" in repaired["fr"]
     assert "(tuinen, squares, parken bossen)" in repaired["nl"]
     assert repaired == published
+
+
+# -- lenient reading: one bad IRI costs its own record at most ------------------------
+
+VCARD = "http://www.w3.org/2006/vcard/ns#"
+
+BUDGET = "https://www.ixelles.be/opendata/dataset/budget"
+TREES_DS = "https://www.ixelles.be/opendata/dataset/arbres"
+SCHOOLS = "https://www.ixelles.be/opendata/dataset/ecoles"
+CATALOGUE_WITH_BAD_IRIS = f"""{PREFIXES}
+<{BUDGET}> a dcat:Dataset ; dct:title "Budget 2024"@fr ;
+    dcat:distribution <https://www.ixelles.be/files/Versements anticipes-2024.xlsx> .
+<https://www.ixelles.be/files/Versements anticipes-2024.xlsx> a dcat:Distribution ;
+    dcat:downloadURL <https://www.ixelles.be/files/Versements anticipes-2024.xlsx> .
+<{TREES_DS}> a dcat:Dataset ; dct:title "Arbres remarquables"@fr ;
+    dcat:landingPage <https://www.ixelles.be:arbres/> .
+<{SCHOOLS}> a dcat:Dataset ; dct:title "Écoles"@fr .
+"""
+
+
+def test_an_iri_with_spaces_is_repaired_and_its_record_kept_with_a_note(recorded_http):
+    url = "https://www.ixelles.be/opendata/catalog.ttl"
+    records, _ = harvest(recorded_http, {url: (CATALOGUE_WITH_BAD_IRIS.encode(), TURTLE)}, url)
+    budget = next(r for r in records if r.guid == BUDGET)
+
+    assert budget.notes == (
+        "<https://www.ixelles.be/files/Versements anticipes-2024.xlsx> read as "
+        "<https://www.ixelles.be/files/Versements%20anticipes-2024.xlsx>",
+    )
+    file = URIRef("https://www.ixelles.be/files/Versements%20anticipes-2024.xlsx")
+    graph = payload_graph(budget)  # rdflib reads the record again
+    assert graph.value(file, DCAT.downloadURL) == file
+    assert "urn:wepulse" not in budget.payload  # the note is no statement of the record
+
+
+def test_an_iri_no_repair_makes_one_fails_its_own_record_only(recorded_http):
+    url = "https://www.ixelles.be/opendata/catalog.ttl"
+    records, _ = harvest(recorded_http, {url: (CATALOGUE_WITH_BAD_IRIS.encode(), TURTLE)}, url)
+
+    errors = [r for r in records if isinstance(r, RecordError)]
+    assert [(e.guid, str(e)) for e in errors] == [
+        (
+            TREES_DS,
+            "<https://www.ixelles.be:arbres/> is not an IRI (Invalid character 'a'): "
+            "correct it at the source",
+        )
+    ]
+    kept = [r for r in records if isinstance(r, Record)]
+    assert [r.guid for r in kept] == [BUDGET, SCHOOLS]
+    assert next(r for r in kept if r.guid == SCHOOLS).notes == ()
+
+
+def test_a_repaired_record_hashes_as_the_one_written_right(recorded_http):
+    """When the publisher corrects the IRI, the record is not taken for a change."""
+    url = "https://www.ixelles.be/opendata/catalog.ttl"
+    fixed = CATALOGUE_WITH_BAD_IRIS.replace("Versements anticipes", "Versements%20anticipes")
+    before, _ = harvest(recorded_http, {url: (CATALOGUE_WITH_BAD_IRIS.encode(), TURTLE)}, url)
+    after, _ = harvest(recorded_http, {url: (fixed.encode(), TURTLE)}, url)
+    assert before[0].guid == after[0].guid == BUDGET
+    assert before[0].content_hash == after[0].content_hash
+    assert after[0].notes == ()
+
+
+def test_govdata_maximal_dataset_with_a_telephone_iri_with_spaces(recorded_http, corpus):
+    """metadata_max.rdf was refused whole: its tel: IRI holds spaces."""
+    body = (corpus / "dcat-real" / "govdata-dcatde" / "metadata_max.rdf").read_bytes()
+    url = "https://www.govdata.de/ckan/catalog/metadata_max.rdf"
+    record = one_record(recorded_http, body, RDF_XML, url)
+    assert record.notes == ("<tel:+49 40 4 28 40 - 3494> read as <tel:+494042840-3494>",)
+    telephones = set(payload_graph(record).objects(None, URIRef(f"{VCARD}hasTelephone")))
+    assert URIRef("tel:+494042840-3494") in telephones
+
+
+def test_an_html_page_given_as_a_dcat_source_is_named(recorded_http):
+    url = "https://www.ixelles.be/"
+    body = b"<!doctype html><html><head><title>Ixelles</title></head></html>"
+    with pytest.raises(SourceError, match=f"^{re.escape(url)}: a web page \\(HTML\\)"):
+        harvest(recorded_http, {url: (body, "text/html")}, url)
+
+
+def test_a_remote_json_ld_context_is_fetched_once_for_all_pages(recorded_http, corpus):
+    """Two Hydra pages naming the same context: one request for it, through the
+    harvest's HTTP client."""
+    examples = corpus / "dcat-ap-semic" / "releases" / "3.0.1" / "html" / "examples"
+    context_url = (
+        "https://semiceu.github.io/uri.semic.eu-generated/DCAT-AP/releases/3.0.0/html/"
+        "examples/context.jsonld"
+    )
+    catalogue = "https://data.gov.gr/catalog?page="
+
+    def page(n: int, dataset: str) -> tuple[bytes, str]:
+        view = {"@id": f"{catalogue}{n}", "@type": "hydra:PartialCollectionView"}
+        if n == 1:
+            view["hydra:next"] = {"@id": f"{catalogue}2"}
+        dataset_node = {"@id": f"example-ds:{dataset}", "@type": "Dataset", "title": dataset}
+        document = {
+            "@context": [context_url, {"hydra": "http://www.w3.org/ns/hydra/core#"}],
+            "@graph": [dataset_node, view],
+        }
+        return json.dumps(document).encode(), "application/ld+json"
+
+    pages = {f"{catalogue}1": page(1, "BeePopulation"), f"{catalogue}2": page(2, "Bees2023")}
+    pages[context_url] = ((examples / "context.jsonld").read_bytes(), "application/ld+json")
+    records, requested = harvest(recorded_http, pages, f"{catalogue}1")
+
+    assert [r.guid for r in records] == [
+        "https://data.gov.gr/id/dataset/BeePopulation",
+        "https://data.gov.gr/id/dataset/Bees2023",
+    ]
+    assert requested.count(context_url) == 1

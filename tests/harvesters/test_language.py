@@ -1,11 +1,25 @@
-"""Language checks on real texts of data.gov.be's LDES page (corpus/belgium/data.gov.be):
-titles split at commas, a keyword tagged @nl @fr @en at once, untagged names."""
+"""Language checks on real texts of data.gov.be's LDES pages (corpus/belgium/data.gov.be):
+titles split at commas, a keyword tagged @nl @fr @en at once, untagged names, and
+machine translations (@nl-t-fr) kept apart from the originals."""
 
 from __future__ import annotations
 
 import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF
 
-from harvesters.language import CONTENT_LANGUAGES, detect, keywords, language_of, translations
+from harvesters.dcat import DcatAdapter, repair_languages
+from harvesters.language import (
+    CONTENT_LANGUAGES,
+    UNDETERMINED,
+    detect,
+    keywords,
+    language_of,
+    machine_translation_tag,
+    machine_translations,
+    translated_from,
+    translations,
+)
 
 # dct:title of c7aca298-7988-11ef-afd2-010101010000, as published: split at its commas.
 TREES_TITLE = [
@@ -237,3 +251,138 @@ def test_untagged_keywords_go_to_the_detected_language_or_the_default():
         "fr": ["Développement territorial"]
     }
     assert keywords([("STIB", None)], default="nl") == {"nl": ["STIB"]}
+
+
+# -- machine translations --------------------------------------------------------
+# data.gov.be's LDES page 120: 100 ODWB datasets, each title and description in
+# French (the original) and machine-translated @nl-t-fr, @de-t-fr and @en-t-fr.
+
+ODWB_PAGE = "https://fedict.github.io/dcat/root/page_120/index.trig"
+VERVIERS = "https://www.odwb.be/explore/dataset/services-publics-et-parapublics-verviers/"
+VERVIERS_TITLE = [
+    ("Services publics et parapublics - Verviers", "fr"),
+    ("Openbare en parapublieke diensten - Verviers", "nl-t-fr"),
+    ("Öffentliche und halböffentliche Dienstleistungen - Verviers", "de-t-fr"),
+    ("Public and parapublic services - Verviers", "en-t-fr"),
+]
+AGROMET = "https://www.odwb.be/explore/dataset/agromet/"
+
+
+@pytest.mark.parametrize(
+    ("tag", "source"),
+    [
+        ("nl-t-fr", "fr"),
+        ("NL-T-FR", "fr"),
+        ("en-GB-t-fr-be", "fr"),
+        ("de-t-fr-m0-deepl", "fr"),  # RFC 6497's mechanism field after the source
+        ("nl-t-m0-deepl", UNDETERMINED),  # a mechanism, no source
+        ("nl-t-und", UNDETERMINED),
+        ("de-x-mtfrom-en", "en"),  # Google's private-use form
+        ("nl", None),
+        ("nl-BE", None),
+        ("fr-be", None),
+        ("nl-x-t-fr", None),  # private use: "t" there is no extension
+        ("x-mtfrom-fr", None),  # no language at all
+        ("", None),
+        (None, None),
+    ],
+)
+def test_translated_from_reads_the_transformed_content_extension(tag, source):
+    assert translated_from(tag) == source
+
+
+def test_machine_translation_tag():
+    assert machine_translation_tag("nl", "fr") == "nl-t-fr"
+    assert translated_from(machine_translation_tag("de", UNDETERMINED)) == UNDETERMINED
+
+
+def test_translations_keep_the_original_only():
+    """Before, nl-t-fr became nl: the machine translation was published as the original."""
+    assert translations(VERVIERS_TITLE) == {"fr": "Services publics et parapublics - Verviers"}
+
+
+def test_a_machine_translation_is_not_claimed_as_the_original_of_its_language():
+    """The French original is tagged nl by mistake: it still moves to French, though a
+    machine translation is tagged nl-t-… (only originals claim a language)."""
+    texts = [(HOMEWORK_SCHOOLS, "nl"), ("Huiswerkscholen", "nl-t-fr")]
+    assert translations(texts) == {"fr": HOMEWORK_SCHOOLS}
+
+
+def test_machine_translations_say_what_they_were_translated_from():
+    assert machine_translations(VERVIERS_TITLE) == {
+        "nl": {"text": "Openbare en parapublieke diensten - Verviers", "from": "fr"},
+        "de": {"text": "Öffentliche und halböffentliche Dienstleistungen - Verviers", "from": "fr"},
+        "en": {"text": "Public and parapublic services - Verviers", "from": "fr"},
+    }
+
+
+def test_a_machine_translation_repeating_the_original_is_left_out():
+    """ODWB's "Agromet" is "Agromet" @fr, @nl-t-fr, @de-t-fr and @en-t-fr."""
+    texts = [("Agromet", tag) for tag in ("fr", "nl-t-fr", "de-t-fr", "en-t-fr")]
+    assert machine_translations(texts, translations(texts)) == {}
+    assert machine_translations(texts) == {
+        lang: {"text": "Agromet", "from": "fr"} for lang in ("nl", "de", "en")
+    }
+
+
+def test_pieces_of_a_machine_translation_are_joined_and_a_second_source_dropped():
+    texts = [
+        ("Bomen", "nl-t-fr"),
+        ("landschappen", "nl-t-fr"),
+        ("Bomen en landschappen", "nl-t-de"),
+    ]
+    assert machine_translations(texts) == {"nl": {"text": "Bomen, landschappen", "from": "fr"}}
+    assert machine_translations(texts, join=None) == {"nl": {"text": "Bomen", "from": "fr"}}
+
+
+def test_keywords_keep_the_original_only():
+    pairs = [("Services", "fr"), ("Diensten", "nl-t-fr"), ("Public", "fr")]
+    assert keywords(pairs) == {"fr": ["Services", "Public"]}
+
+
+@pytest.fixture
+def odwb_records(recorded_http, corpus) -> dict:
+    page = (corpus / "belgium" / "data.gov.be" / "ldes_page_120.trig").read_bytes()
+    http = recorded_http({ODWB_PAGE: (page, "application/trig")})
+    records = DcatAdapter(ODWB_PAGE, http, {"follow_pages": False}).records()
+    return {record.guid: record for record in records}
+
+
+def _texts(graph: Graph, subject: str, predicate) -> dict[str | None, str]:
+    return {o.language: str(o) for o in graph.objects(URIRef(subject), predicate)}
+
+
+def test_repair_keeps_the_machine_translations_of_a_real_record_tagged_apart(odwb_records):
+    assert len(odwb_records) == 100
+    graph = Graph()
+    graph.parse(data=odwb_records[VERVIERS].payload, format="nt")
+
+    repair_languages(graph, "fr")
+
+    assert _texts(graph, VERVIERS, DCTERMS.title) == {lang: text for text, lang in VERVIERS_TITLE}
+    assert _texts(graph, VERVIERS, DCTERMS.description) == {
+        "fr": "Localisation des services publics et parapublics à Verviers",
+        "nl-t-fr": "Locatie van publieke en parapublieke diensten in Verviers",
+        "de-t-fr": "Lage der öffentlichen und halböffentlichen Dienstleistungen in Verviers",
+        "en-t-fr": "Location of public and parapublic services in Verviers",
+    }
+
+
+def test_repair_drops_a_machine_translation_that_copies_the_original(odwb_records):
+    graph = Graph()
+    graph.parse(data=odwb_records[AGROMET].payload, format="nt")
+    repair_languages(graph, "fr")
+    assert _texts(graph, AGROMET, DCTERMS.title) == {"fr": "Agromet"}
+
+
+def test_repair_keeps_machine_translated_keywords_as_tagged():
+    dataset = URIRef("https://www.odwb.be/explore/dataset/example/")
+    graph = Graph()
+    graph.add((dataset, RDF.type, DCAT.Dataset))
+    for word, tag in [("Services", "fr"), ("Diensten", "nl-t-fr"), ("Services", None)]:
+        graph.add((dataset, DCAT.keyword, Literal(word, lang=tag)))
+    repair_languages(graph, "fr")
+    assert set(graph.objects(dataset, DCAT.keyword)) == {
+        Literal("Services", lang="fr"),
+        Literal("Diensten", lang="nl-t-fr"),
+    }

@@ -230,7 +230,9 @@ def test_world_boundaries(page):
         (f"{exports}/parquet", "PARQUET"),
     ]
     assert dataset["resources"][0]["name_translated"]["fr"] == "Export CSV"
-    assert not {"name", "owner_org", "publisher"} & set(dataset)
+    # ODS names the publisher by a text alone; the harvest attributes the dataset to it.
+    assert dataset["publisher"] == [{"name": "World Food Programme (UN agency)"}]
+    assert not {"name", "owner_org"} & set(dataset)
 
 
 def test_geonames_with_an_attachment_and_no_optional_metadata(page):
@@ -238,8 +240,10 @@ def test_geonames_with_an_attachment_and_no_optional_metadata(page):
     base = f"{DATASETS}/geonames-all-cities-with-a-population-1000"
 
     assert dataset["title_translated"] == {"en": "Geonames - All Cities with a population > 1000"}
-    # description, keyword, theme and license are null: left out, not empty.
-    assert not {"notes_translated", "tags_translated", "theme", "license_id"} & set(dataset)
+    # description, keyword, theme, license and publisher are null: left out, not empty.
+    assert not {"notes_translated", "tags_translated", "theme", "license_id", "publisher"} & set(
+        dataset
+    )
     *exports, attachment = dataset["resources"]
     assert [r["url"] for r in exports] == [
         f"{base}/exports/{fmt}" for fmt in ("csv", "json", "geojson", "xlsx", "parquet")
@@ -389,3 +393,39 @@ def test_v1_attachments_become_resources(ods):
             "name_translated": {"en": "Documentation"},
         },
     ]
+
+
+# -- a portal that answers Explore API v1 ---------------------------------------------
+
+
+def test_a_v1_answer_says_the_portal_answers_explore_api_v1(recorded_http, ods):
+    """A v1 search answer (corpus/opendatasoft/v1) where the v2.1 catalogue was asked."""
+    body = (ods / "v1" / "search.json").read_bytes()
+    with pytest.raises(SourceError) as raised:
+        harvest(recorded_http, {page_url(0): (body, JSON)})
+    assert str(raised.value) == (
+        f"{page_url(0)}: this portal answers Explore API v1 (an api/datasets/1.0 search), "
+        "not the Explore API v2.1 this source type reads: check that "
+        f"{PORTAL} is the portal's own address (where its v2.1 catalogue, {DATASETS}, answers)"
+    )
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        f"{PORTAL}/api/datasets/1.0/search/?rows=100",
+        f"{PORTAL}/api/records/1.0/search/?dataset=arbres",
+        f"{PORTAL}/api/explore/v2.1/catalog/datasets",
+    ],
+)
+def test_an_api_address_as_the_source_gets_the_portals_address(recorded_http, address):
+    http = recorded_http({})
+    with pytest.raises(SourceError) as raised:
+        list(OpendatasoftAdapter(address, http).records())
+    api = "Explore API v1" if "1.0" in address else "Explore API"
+    assert str(raised.value) == (
+        f"{address.rstrip('/')} is an address of the portal's {api}, not the portal's own: "
+        f"give the portal's address, {PORTAL}, whose Explore API v2.1 catalogue "
+        f"({DATASETS}) this source type reads"
+    )
+    assert http.requested == []  # nothing asked of a wrong address

@@ -11,8 +11,8 @@ from tqdm import tqdm
 
 from ckanext.wepulse import authorities as refnis
 from ckanext.wepulse import demo as demo_catalogue
-from ckanext.wepulse import dump as catalogue_dump
-from ckanext.wepulse import validation
+from ckanext.wepulse.dcat_ap import dump as catalogue_dump
+from ckanext.wepulse.dcat_ap import validation
 from ckanext.wepulse.harvest import sync
 from ckanext.wepulse.harvest.sources import ADAPTERS, make_adapter
 from ckanext.wepulse.search import reindex as search_index

@@ -30,7 +30,7 @@ def validate_datasets(dataset_ids: list[str]) -> None:
 def refresh_authority_datasets(organization_id: str) -> None:
     """An authority changed (its names, its publisher IRI): its datasets'
     stored DCAT-AP names it, so each is made and validated again."""
-    from ckanext.wepulse import dcat_profile
+    from ckanext.wepulse.dcat_ap import profile as dcat_profile
 
     dcat_profile.forget_authority(organization_id)
     search = tk.get_action("package_search")

@@ -13,7 +13,13 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-__all__ = ["content_languages", "default_language", "in_language", "parse_translated"]
+__all__ = [
+    "content_languages",
+    "default_language",
+    "in_language",
+    "machine_translations",
+    "parse_translated",
+]
 
 
 def content_languages(field: dict[str, Any] | None = None, schema: dict[str, Any] | None = None):
@@ -39,6 +45,18 @@ def parse_translated(value: Any) -> dict[str, Any]:
             return {}
         return parsed if isinstance(parsed, dict) else {}
     return {}
+
+
+def machine_translations(value: Any) -> dict[str, dict[str, str]]:
+    """A stored machine-translated value (``{"nl": {"text": "…", "from": "fr"}}``),
+    its entries with a text only."""
+    return {
+        lang: translation
+        for lang, translation in parse_translated(value).items()
+        if isinstance(translation, dict)
+        and isinstance(translation.get("text"), str)
+        and translation["text"].strip()
+    }
 
 
 def in_language(value: Any, lang: str | None = None, languages: list[str] | None = None):

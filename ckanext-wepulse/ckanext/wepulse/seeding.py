@@ -14,9 +14,12 @@ def site_context() -> dict[str, Any]:
     return {"user": site_user["name"], "ignore_auth": True}
 
 
-def upsert(entity: str, data: dict[str, Any]) -> str:
+def upsert(entity: str, data: dict[str, Any], added_to: tuple[str, ...] = ()) -> str:
     """Create ``entity`` (package, organization…) named ``data["name"]``, or
     update it in place; an entity that was deleted comes back.
+
+    ``added_to`` names list fields whose existing values stay, the given ones being
+    added (values recorded since the last seed).
 
     Returns "created", "updated" or "unchanged" (every given field already equal).
     """
@@ -26,6 +29,8 @@ def upsert(entity: str, data: dict[str, Any]) -> str:
     except tk.ObjectNotFound:
         tk.get_action(f"{entity}_create")(dict(context), dict(data))
         return "created"
+    for field in added_to:
+        data = {**data, field: list(dict.fromkeys([*(existing.get(field) or []), *data[field]]))}
     if existing.get("state") == "active" and all(existing.get(k) == v for k, v in data.items()):
         return "unchanged"
     tk.get_action(f"{entity}_update")(

@@ -7,7 +7,9 @@ and checks what a citizen and the publisher then see.
 
 from __future__ import annotations
 
+import configparser
 import json
+import logging
 import time
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from ckanext.harvest.model import HarvestObject
 
 from ckanext.wepulse.harvest import sync
 from ckanext.wepulse.seeding import site_context
-from harvesters.fixtures import FixtureServer, demo_routes, file
+from harvesters.fixtures import LDES_PAGE, FixtureServer, demo_routes, file
 
 CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
 DEMO_SOURCES = Path(__file__).resolve().parents[3] / "ckanext-wepulse/ckanext/wepulse/demo/sources"
@@ -383,17 +385,17 @@ class TestFaults:
         self.assert_nothing_withdrawn(source, summary)
 
     def test_malformed_rdf_on_a_later_page_keeps_the_good_pages(self, server, authority):
-        """favv_dcat.rdf is a real published file that is not valid RDF/XML."""
+        """ckanext-dcat's dataset.ttl is a real file that is not valid Turtle."""
         server.routes["/page1.ttl"] = turtle(
-            catalogue(("a", "Arbres"), next_page=server.url + "/page2.rdf")
+            catalogue(("a", "Arbres"), next_page=server.url + "/page2.ttl")
         )
-        server.routes["/page2.rdf"] = file(CORPUS / "belgium/fedict-dcattools/favv_dcat.rdf")
+        server.routes["/page2.ttl"] = file(CORPUS / "ckanext-dcat-examples/dcat/dataset.ttl")
         source = make_source(server, authority, "paged", "/page1.ttl")
 
         _job, summary = sync.run_source(source["name"])
 
         assert summary.added == 1
-        assert "page2.rdf: not valid RDF/XML" in summary.incomplete
+        assert "page2.ttl: not valid Turtle" in summary.incomplete
         assert set(harvested(source)) == {"http://example.be/ds/a"}
 
     def test_a_json_file_served_as_rdf_xml(self, server, authority):
@@ -402,7 +404,7 @@ class TestFaults:
         )
         source = make_source(server, authority, "json", "/catalogue.rdf")
         _job, summary = sync.run_source(source["name"])
-        assert "no RDF statements" in summary.incomplete
+        assert "a CKAN API answer, not a DCAT document" in summary.incomplete
         assert summary.added == 0
 
     def test_a_hydra_loop_stops_with_the_pages_read(self, server, authority):
@@ -476,7 +478,7 @@ def test_each_demo_source_type_is_harvested_into_valid_datasets(server, authorit
     """The four recorded real payloads the demo serves, one per adapter."""
     server.routes.update(demo_routes(DEMO_SOURCES))
     sources = {
-        "wepulse_dcat": ("/dcat/feed.trig", {"follow_pages": False}),
+        "wepulse_dcat": (LDES_PAGE.format(n=9), {"follow_pages": False}),
         "wepulse_opendatasoft": ("/ods", {}),
         "wepulse_ckan": ("/ckan", {}),
         "wepulse_spreadsheet": ("/spreadsheet/inventaire.csv", {}),
@@ -566,3 +568,78 @@ def test_harvest_run_prints_the_summary_and_fails_on_errors(cli, server, authori
     result = cli.invoke(ckan, ["wepulse", "harvest", "run", "broken"])
     assert result.exit_code == 1
     assert "incomplete" in result.output and "404" in result.output
+
+
+@pytest.fixture
+def portal_logging(tmp_path):
+    """Where the test's harvest log is written; afterwards the harvest logger as it was
+    (the CLI configures logging for the whole process)."""
+    harvest_logger = logging.getLogger("ckanext.wepulse.harvest")
+    before = (harvest_logger.handlers[:], harvest_logger.level, harvest_logger.propagate)
+    yield tmp_path / "harvest.log"
+    for handler in harvest_logger.handlers:
+        handler.close()
+    harvest_logger.handlers, harvest_logger.level, harvest_logger.propagate = before
+
+
+def test_a_cli_harvest_writes_each_error_to_the_harvest_log(
+    ckan_config, server, authority, portal_logging
+):
+    """`ckan wepulse harvest run`, configured as the portal is: each record error, each
+    repair and each gather error is in log/harvest.log, with its source and record."""
+    from ckan.cli.cli import ckan
+
+    test_ini = Path(ckan_config["__file__"])
+    portal = configparser.RawConfigParser()
+    portal.read(test_ini.with_name("ckan.ini"))
+    file_args = portal.get("handler_harvest_file", "args")
+    assert file_args == repr((str(test_ini.parent / "log" / "harvest.log"),))
+    portal.set("handler_harvest_file", "args", repr((str(portal_logging),)))
+    portal.remove_section("app:main")
+    portal.add_section("app:main")
+    portal.set("app:main", "use", f"config:{test_ini}")
+    portal.set("app:main", "ckanext.wepulse.harvest.allow_private", server.url[len("http://") :])
+    ini = portal_logging.with_name("cli.ini")
+    with ini.open("w") as written:
+        portal.write(written)
+    cli = helpers.CKANCliRunner(env={"CKAN_INI": str(ini)})
+
+    bad_records = b"""
+<http://example.be/ds/untitled> a <http://www.w3.org/ns/dcat#Dataset> .
+<http://example.be/ds/b> a <http://www.w3.org/ns/dcat#Dataset> ;
+    <http://purl.org/dc/terms/title> "Bancs publics"@fr ;
+    <http://www.w3.org/ns/dcat#landingPage> <http://example.be:bancs/> .
+<http://example.be/ds/c> a <http://www.w3.org/ns/dcat#Dataset> ;
+    <http://purl.org/dc/terms/title> "Comptes 2024"@fr ;
+    <http://www.w3.org/ns/dcat#landingPage> <http://example.be/Versements anticipes.xlsx> .
+"""
+    server.routes["/dcat.ttl"] = turtle(catalogue(("a", "Arbres")) + bad_records)
+    server.routes["/home"] = lambda _q: (200, "text/html", b"<!DOCTYPE html><html></html>")
+    make_source(server, authority, "ixelles-dcat", "/dcat.ttl")
+    make_source(server, authority, "ixelles-home", "/home")
+    assert cli.invoke(ckan, ["wepulse", "harvest", "run", "ixelles-dcat"]).exit_code == 1
+    assert cli.invoke(ckan, ["wepulse", "harvest", "run", "ixelles-home"]).exit_code == 1
+
+    lines = portal_logging.read_text("utf-8").splitlines()
+    dcat = f"source 'Source ixelles-dcat' ({server.url}/dcat.ttl)"
+    expected = [
+        f"WARNI [ckanext.wepulse.harvest] {dcat}: record http://example.be/ds/b errored: "
+        "<http://example.be:bancs/> is not an IRI (Invalid character 'b'): "
+        "correct it at the source",
+        f"WARNI [ckanext.wepulse.harvest] {dcat}: record http://example.be/ds/untitled "
+        "errored: the dataset has no dct:title",
+        f"INFO  [ckanext.wepulse.harvest] {dcat}: record http://example.be/ds/c added: "
+        "repaired when read: <http://example.be/Versements anticipes.xlsx> read as "
+        "<http://example.be/Versements%20anticipes.xlsx>",
+        f"ERROR [ckanext.wepulse.harvest] source 'Source ixelles-home' ({server.url}/home): job ",
+    ]
+    # Each line: "<date> <time> <level> [<logger>] <message>" (the portal's format).
+    messages = [line.split(" ", 2)[2] for line in lines]
+    for line in expected[:3]:
+        assert line in messages, messages
+    [home] = [m for m in messages if m.startswith(expected[3])]
+    assert home.endswith(
+        f"The source's listing is incomplete, nothing withdrawn: {server.url}/home: a web page "
+        "(HTML), not a DCAT document: give the address of the catalogue's DCAT feed or file "
+        "(Turtle, RDF/XML or JSON-LD)."
+    )

@@ -3,7 +3,8 @@
 Statbel publishes REFNIS as a cp1252, ``;``-separated file with French and
 Dutch names and each municipality's language regime. From it come the
 municipalities of the Brussels-Capital Region and Wallonia and, beside each,
-its CPAS/OCMW (public social welfare centre): one organization each.
+its CPAS/OCMW (public social welfare centre): one organization each, with the
+enterprise numbers other catalogues know them by (``enterprise_numbers.csv``).
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from dataclasses import dataclass, field
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.wepulse.authorities.identity import CBE_IRI
 from ckanext.wepulse.seeding import upsert
 
-__all__ = ["Authority", "read_refnis", "refnis_iri", "seed", "REFNIS_FILE"]
+__all__ = ["Authority", "enterprise_numbers", "read_refnis", "refnis_iri", "seed", "REFNIS_FILE"]
 
 REFNIS_FILE = str(importlib.resources.files(__name__) / "REFNIS_2019.csv")
+ENTERPRISE_NUMBERS_FILE = importlib.resources.files(__name__) / "enterprise_numbers.csv"
 
 # NIS codes of municipalities start with their province's (or Brussels') digits.
 REGION_OF_PROVINCE = {
@@ -111,10 +114,26 @@ def organization_dict(authority: Authority, publisher_base_uri: str) -> dict[str
     }
 
 
+def enterprise_numbers() -> dict[tuple[str, str], str]:
+    """(NIS code, authority type) -> the authority's CBE IRI, where it is known."""
+    rows = csv.DictReader(io.StringIO(ENTERPRISE_NUMBERS_FILE.read_text(encoding="utf-8")))
+    return {
+        (row["nis_code"], row["authority_type"]): CBE_IRI.format(row["enterprise_number"])
+        for row in rows
+    }
+
+
 def seed(authorities: list[Authority]) -> Iterator[tuple[str, str]]:
-    """Create or update one organization per authority; yields (name, outcome)."""
+    """Create or update one organization per authority; yields (name, outcome).
+
+    Identifiers harvests recorded on an authority since are kept.
+    """
     base = tk.config.get("ckanext.wepulse.publisher_base_uri") or (
         tk.config.get("ckan.site_url").rstrip("/") + "/organization/"
     )
+    numbers = enterprise_numbers()
     for authority in authorities:
-        yield authority.name, upsert("organization", organization_dict(authority, base))
+        data = organization_dict(authority, base)
+        number = numbers.get((authority.nis_code, authority.authority_type))
+        data["identifiers"] = [number] if number else []
+        yield authority.name, upsert("organization", data, added_to=("identifiers",))

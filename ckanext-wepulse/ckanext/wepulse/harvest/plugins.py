@@ -20,6 +20,7 @@ from ckanext.harvest.interfaces import IHarvester
 from ckanext.harvest.model import HarvestObject
 
 from ckanext.wepulse.harvest import sync
+from ckanext.wepulse.harvest.attribution import attribution_policy
 from ckanext.wepulse.harvest.sources import ADAPTERS, make_http
 from harvesters.safe_xml import UnsafeDocument, looks_like_xml, refuse_dtd
 
@@ -46,7 +47,8 @@ class _AdapterHarvester(p.SingletonPlugin):
         return {"name": self.source_type, "title": adapter.title, "description": adapter.title}
 
     def validate_config(self, config: str | None) -> str | None:
-        """The source's configuration is a JSON object of adapter options."""
+        """The source's configuration is a JSON object of adapter options, and of
+        ``attribution``, which authority its datasets go to."""
         if config and config.strip():
             try:
                 options = json.loads(config)
@@ -54,6 +56,7 @@ class _AdapterHarvester(p.SingletonPlugin):
                 raise ValueError(f"The configuration is not JSON: {error}") from None
             if not isinstance(options, dict):
                 raise ValueError('The configuration is a JSON object, like {"max_pages": 50}')
+            attribution_policy(options)
         return config
 
     def get_original_url(self, harvest_object_id: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -9,7 +10,7 @@ from ckan.exceptions import CkanConfigurationException
 from sqlalchemy.engine import make_url
 from urllib3.util import parse_url
 
-from ckanext.wepulse.dataset_rdf import parse_dataset
+from ckanext.wepulse.dcat_ap.dataset_rdf import parse_dataset
 from harvesters.base import Adapter
 from harvesters.ckan import CkanAdapter
 from harvesters.dcat import DcatAdapter
@@ -17,7 +18,7 @@ from harvesters.http import Http
 from harvesters.opendatasoft import OpendatasoftAdapter
 from harvesters.spreadsheet import SpreadsheetAdapter
 
-__all__ = ["ADAPTERS", "make_adapter", "make_http", "own_services"]
+__all__ = ["ADAPTERS", "feed_store_dir", "make_adapter", "make_http", "own_services"]
 
 #: Source type (ckanext-harvest's ``source_type``) -> adapter class.
 ADAPTERS: dict[str, type[Adapter]] = {
@@ -73,16 +74,27 @@ def make_adapter(
     """The adapter for a source; ``source_type`` with or without the ``wepulse_`` prefix.
 
     ``memory`` is what the source's harvests remember (kept by the caller): the DCAT
-    adapter makes conditional requests with it and skips the pages that did not change.
+    adapter makes conditional requests with it and skips the pages that did not change;
+    for an LDES feed it names the source's member store, in ``feed_store_dir()``.
     """
     adapter = ADAPTERS.get(source_type) or ADAPTERS.get(f"wepulse_{source_type}")
     if adapter is None:
         known = ", ".join(sorted(name.removeprefix("wepulse_") for name in ADAPTERS))
         raise ValueError(f"unknown source type {source_type!r} (known: {known})")
     if adapter is DcatAdapter:
+        # The site's, whatever a source's own configuration says.
+        config = {**(config or {}), "store_dir": feed_store_dir()}
         if memory is None:
             return DcatAdapter(url, make_http(), config, parse_dataset=parse_dataset)
         http = make_http(validators=memory.setdefault("validators", {}))
         pages = memory.setdefault("pages", {})
         return DcatAdapter(url, http, config, parse_dataset=parse_dataset, memory=pages)
     return adapter(url, make_http(), config)
+
+
+def feed_store_dir() -> str | None:
+    """Where LDES feeds keep their members between harvests (None: nowhere, each
+    harvest reads its feed whole into a temporary store)."""
+    directory = tk.config.get("ckanext.wepulse.harvest.store_dir")
+    storage = tk.config.get("ckan.storage_path")
+    return directory or (os.path.join(storage, "harvest-feeds") if storage else None)

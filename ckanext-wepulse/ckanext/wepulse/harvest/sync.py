@@ -36,10 +36,10 @@ from ckan.lib.munge import munge_title_to_name
 from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject, HarvestSource
 from ckanext.harvest.model import HarvestObjectError as ObjectError
 
-from ckanext.wepulse import jobs
+from ckanext.wepulse import jobs, multilingual
+from ckanext.wepulse.harvest import attribution, fidelity
 from ckanext.wepulse.harvest.sources import make_adapter
 from ckanext.wepulse.model import HarvestedRecord, HarvestMemory
-from ckanext.wepulse.security import headers, links
 from harvesters.base import Adapter, Record, RecordError, SourceError
 from harvesters.memory_limit import MemoryLimitExceeded, records_within
 from harvesters.safe_xml import UnsafeDocument
@@ -47,6 +47,9 @@ from harvesters.safe_xml import UnsafeDocument
 __all__ = ["Summary", "harvest", "records_last_time", "refusal_message", "run_source"]
 
 log = logging.getLogger(__name__)
+# The harvest log (ckan.ini routes it to log/harvest.log): the configured logger itself,
+# which logging's fileConfig never disables, whatever was imported before it ran.
+harvest_log = logging.getLogger("ckanext.wepulse.harvest")
 
 # Context key the plugin reads: datasets whose validation the harvest queues itself,
 # one job per batch instead of one per dataset.
@@ -61,6 +64,8 @@ class Summary:
     unchanged: int = 0
     withdrawn: int = 0
     duplicates: int = 0
+    #: Records the source's attribution policy leaves out (see ``attribution``).
+    skipped: int = 0
     errors: int = 0
     #: Why the source's listing stopped short (then nothing is withdrawn).
     incomplete: str | None = None
@@ -68,7 +73,15 @@ class Summary:
     def __str__(self) -> str:
         counts = ", ".join(
             f"{getattr(self, name)} {name}"
-            for name in ("added", "updated", "unchanged", "withdrawn", "duplicates", "errors")
+            for name in (
+                "added",
+                "updated",
+                "unchanged",
+                "withdrawn",
+                "duplicates",
+                "skipped",
+                "errors",
+            )
         )
         return counts + (f" (incomplete: {self.incomplete})" if self.incomplete else "")
 
@@ -198,8 +211,8 @@ class _Writer:
         self.objects: list[dict[str, Any]] = []
         self.errors: list[dict[str, Any]] = []
         self.now = datetime.datetime.utcnow()
-        # The source's authority publishes what it harvests (a source is a dataset).
-        self.owner_org = model.Package.get(source.id).owner_org
+        # Which authority each dataset goes to: its publisher's, by the source's policy.
+        self.attribution = attribution.Attribution(source)
 
     # -- outcomes -------------------------------------------------------------
 
@@ -230,6 +243,10 @@ class _Writer:
                     "line": None,
                 }
             )
+            # Also in the harvest log (var/log/harvest.log), whichever process harvests.
+            level = logging.WARNING if status == "errored" else logging.INFO
+            named, record = _named(self.source), guid or "(no guid)"
+            harvest_log.log(level, "%s: record %s %s: %s", named, record, status, error)
         if status == "errored":
             self.summary.errors += 1
 
@@ -270,7 +287,7 @@ class _Writer:
                 self.log(record.guid, "errored", error=str(error))
             except Exception as error:  # a mapping bug must cost one record, not the job
                 self.log(record.guid, "errored", error=f"cannot map this record: {error!r}")
-        mapped = self._without_duplicates(mapped)
+        mapped = self.attribution.attributed(self._without_duplicates(mapped), self)
         if not mapped:
             return self._save_log()
         validate: list[str] = []
@@ -319,7 +336,9 @@ class _Writer:
 
     def _log_written(self, mapped, written) -> None:
         for (record, _dataset), (status, row) in zip(mapped, written, strict=True):
-            self.log(record.guid, status, package_id=row.package_id, current=True)
+            # What reading the source repaired in the record, as a warning.
+            notes = "repaired when read: " + "; ".join(record.notes) if record.notes else None
+            self.log(record.guid, status, package_id=row.package_id, error=notes, current=True)
 
     def _count_written(self, mapped, written) -> None:
         """Once committed: the records' new state, and the summary's counts."""
@@ -352,9 +371,9 @@ class _Writer:
         now = datetime.datetime.utcnow()
         dataset = {
             **dataset,
-            "owner_org": self.owner_org,
+            "owner_org": dataset["owner_org"],  # set by self.attribution
             "harvest_source_title": self.source.title,
-            "harvest_url": _web_address(record.url),
+            "harvest_url": fidelity.web_address(record.url),
             "harvest_guid": record.guid,
             "harvest_first": (known.first_harvested if known else now).isoformat(),
             "harvest_last": now.isoformat(),
@@ -447,8 +466,11 @@ class _NameMaker:
         self.taken: set[str] = set()
 
     def make(self, dataset: dict[str, Any]) -> str:
+        # From an original title: a machine translation only when there is none.
         titles = dataset.get("title_translated") or {}
+        machine = multilingual.machine_translations(dataset.get("title_machine_translated"))
         title = next((titles[lang] for lang in ("fr", "nl", "de", "en") if titles.get(lang)), "")
+        title = title or next(iter(machine.values()), {}).get("text", "")
         base = munge_title_to_name(title or dataset.get("identifier") or "dataset")
         base = base[:_NAME_LENGTH].strip("-") or "dataset"
         candidates = [base] + [f"{base}-{n}" for n in range(2, 50)]
@@ -485,28 +507,34 @@ def _index_commit_deferred():
 def _completed(dataset: dict[str, Any]) -> dict[str, Any]:
     """What every harvested dataset gets, whatever its source.
 
-    - DCAT-AP requires a description: a source that gives none gets the title as one,
-      rather than the dataset being refused (its quality score shows the gap).
-    - A distribution without any address is nothing a citizen can use (a feed that
-      describes it on another page, say): it is left out.
+    - What the schema cannot hold is kept aside, not refused (``fidelity.fitted``).
+    - Nothing is made up: a dataset without a description stays without one (the
+      schema requires one of editors only; validation shows the gap).
+    - A distribution the record only names (its IRI, described nowhere in it) is
+      left out; one described without an address is kept as described.
     - A distribution without a name is named after its file, else its format.
-    - Addresses are checked as the API checks them (see ``_addresses_checked``).
     """
-    _addresses_checked(dataset)
-    if not any((dataset.get("notes_translated") or {}).values()):
-        dataset["notes_translated"] = dict(dataset.get("title_translated") or {})
+    fidelity.fitted(dataset)
     resources = []
     for resource in dataset.get("resources") or []:
         url = resource.get("url") or resource.get("download_url") or resource.get("access_url")
-        if not url:
+        said = {k for k, v in resource.items() if _said(v)}
+        if not url and not said - {"uri", "distribution_ref"}:
             continue
         if not any((resource.get("name_translated") or {}).values()) and not resource.get("name"):
-            file_name = url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+            file_name = (url or "").split("?")[0].rstrip("/").rsplit("/", 1)[-1]
             name = file_name if "." in file_name else resource.get("format") or file_name
             resource["name_translated"] = {lang: name for lang in dataset["title_translated"]}
-        resources.append({**resource, "url": url})
+        resources.append({**resource, "url": url or ""})
     dataset["resources"] = resources
     return dataset
+
+
+def _said(value: Any) -> bool:
+    """Whether a mapped value says anything (ckanext-dcat fills absent texts with "")."""
+    if isinstance(value, dict):
+        return any(_said(v) for v in value.values())
+    return value not in (None, "", [])
 
 
 def refusal_message(error: MemoryLimitExceeded | UnsafeDocument) -> str:
@@ -524,6 +552,12 @@ def refusal_message(error: MemoryLimitExceeded | UnsafeDocument) -> str:
 
 def _gather_error(job: HarvestJob, message: str) -> None:
     HarvestGatherError(message=message, job=job).save()
+    harvest_log.error("%s: job %s: %s", _named(job.source), job.id, message)
+
+
+def _named(source: HarvestSource) -> str:
+    """A source as the harvest log names it: its title and URL."""
+    return f"source {source.title!r} ({source.url})"
 
 
 def _site_context() -> dict[str, Any]:
@@ -535,51 +569,3 @@ def _site_context() -> dict[str, Any]:
 def _summary(error: tk.ValidationError) -> str:
     summary = error.error_summary or {}
     return "; ".join(f"{field}: {message}" for field, message in summary.items()) or str(error)
-
-
-def _web_address(value: Any) -> str | None:
-    # Sources write spaces in file names (".../Versements anticipes-2024.xlsx"): a
-    # browser would percent-encode them, so do we.
-    return links.web_url(value.strip().replace(" ", "%20")) if isinstance(value, str) else None
-
-
-_ADDRESS_CHECKS: dict[str, Callable[[Any], str | None]] = {
-    "url": _web_address,
-    "access_url": _web_address,
-    "download_url": _web_address,
-    "email": links.email_address,
-    "uri": links.iri,
-    "mimetype": headers.media_type,
-}
-#: Where a dataset holds addresses: its own fields ("") and those of its parts.
-_ADDRESSES = {
-    "": ("url", "uri"),
-    "contact": ("uri", "email", "url"),
-    "publisher": ("uri", "email", "url"),
-    "spatial_coverage": ("uri",),
-    "resources": ("url", "access_url", "download_url", "mimetype"),
-}
-
-
-def _addresses_checked(dataset: dict[str, Any]) -> None:
-    """Normalise the addresses a source sent, and leave out those that are none.
-
-    A source's ``maintainer_email`` or a link may be anything, hostile included
-    (``a@b tabindex=0 onfocus=...``, ``javascript:...``). The schema's validators
-    would refuse the whole dataset for one of them: a harvest keeps the dataset and
-    drops the value, with a warning in the log.
-    """
-    for part, fields in _ADDRESSES.items():
-        items = [dataset] if not part else dataset.get(part) or []
-        for item in items if isinstance(items, list) else []:
-            for name in fields:
-                value = item.get(name) if isinstance(item, dict) else None
-                if value in (None, ""):
-                    continue
-                checked = _ADDRESS_CHECKS[name](value)
-                if checked is None:
-                    where = f"{part}.{name}" if part else name
-                    log.warning("harvest: %s %.200r is not an address; left out", where, value)
-                    del item[name]
-                else:
-                    item[name] = checked

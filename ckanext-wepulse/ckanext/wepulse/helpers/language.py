@@ -7,6 +7,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.wepulse import multilingual, vocabularies
+from harvesters.language import UNDETERMINED
 
 __all__ = [
     "wepulse_form_languages",
@@ -16,6 +17,8 @@ __all__ = [
     "wepulse_text_languages",
     "wepulse_language_label",
     "wepulse_read_in",
+    "wepulse_machine_translations",
+    "wepulse_machine_translation_label",
 ]
 
 # Each language's own name, so a reader finds theirs whatever the page's language.
@@ -79,3 +82,27 @@ def wepulse_language_label(lang: str) -> str:
 
 def wepulse_read_in(lang: str) -> str:
     return READ_IN.get(lang, LANGUAGE_NAMES.get(lang, lang))
+
+
+def wepulse_machine_translations(value: Any) -> dict[str, dict[str, str]]:
+    """A machine-translated field's ``{lang: {"text": …, "from": lang}}``."""
+    return multilingual.machine_translations(value)
+
+
+def wepulse_machine_translation_label(source: str | None) -> str:
+    """The label of a text machine-translated from ``source`` ("Automatic translation
+    from French"), in the page's language."""
+    # Whole sentences per language: "uit het Frans", "aus dem Französischen".
+    labels = {
+        "fr": tk._("Automatic translation from French"),
+        "nl": tk._("Automatic translation from Dutch"),
+        "de": tk._("Automatic translation from German"),
+        "en": tk._("Automatic translation from English"),
+    }
+    if source in labels:
+        return labels[source]
+    if not source or source == UNDETERMINED:
+        return tk._("Automatic translation")
+    return tk._("Automatic translation from {language}").format(
+        language=wepulse_language_label(source)
+    )

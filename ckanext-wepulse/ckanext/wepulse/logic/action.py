@@ -6,7 +6,7 @@ import ckan.plugins.toolkit as tk
 from ckan.logic import validate
 from ckan.types import Context, DataDict
 
-from ckanext.wepulse import dataset_rdf
+from ckanext.wepulse.dcat_ap import dataset_rdf
 from ckanext.wepulse.harvest.actions import (
     harvest_source_clear,
     harvest_source_delete,

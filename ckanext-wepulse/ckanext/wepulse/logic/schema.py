@@ -10,7 +10,7 @@ __all__ = ["dataset_validation_schema"]
 def dataset_validation_schema(
     not_empty: Validator, unicode_safe: Validator, ignore_missing: Validator, one_of: Validator
 ) -> Schema:
-    from ckanext.wepulse.validation import PROFILES
+    from ckanext.wepulse.dcat_ap.validation import PROFILES
 
     return {
         "id": [not_empty, unicode_safe],

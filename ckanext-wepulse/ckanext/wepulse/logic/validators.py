@@ -13,6 +13,7 @@ from ckanext.scheming.helpers import scheming_field_required
 from ckanext.scheming.validation import scheming_validator
 
 from ckanext.wepulse import vocabularies
+from ckanext.wepulse.authorities import identity
 from ckanext.wepulse.multilingual import (
     content_languages,
     default_language,
@@ -20,6 +21,7 @@ from ckanext.wepulse.multilingual import (
     parse_translated,
 )
 from ckanext.wepulse.security import headers, links
+from harvesters.language import UNDETERMINED
 
 __all__ = [
     "fluent_text",
@@ -27,15 +29,18 @@ __all__ = [
     "fluent_core_translated_output",
     "fluent_tags",
     "fluent_tags_output",
+    "wepulse_machine_translated",
     "wepulse_core_to_translated",
     "wepulse_vocabulary",
     "wepulse_vocabulary_list",
     "wepulse_file_type",
     "wepulse_nis_code",
     "wepulse_licence",
+    "wepulse_json_object",
     "wepulse_email",
     "wepulse_url",
     "wepulse_iri",
+    "wepulse_identifiers",
     "wepulse_resource_url",
     "wepulse_media_type",
     "wepulse_text",
@@ -69,24 +74,26 @@ def _submitted(key: FlattenKey, data: FlattenDataDict, languages: list[str]) -> 
     return value
 
 
-def _as_dict(value: Any, field: str, errors: list[str]) -> dict[str, Any]:
+def _as_dict(
+    value: Any, field: str, errors: list[str], example: str = '{"fr": "…", "nl": "…"}'
+) -> dict[str, Any]:
     if value in (None, _missing, ""):
         return {}
     if isinstance(value, str):
         try:
             value = json.loads(value)
         except ValueError:
-            errors.append(_one_value_per_language(value))
+            errors.append(_one_value_per_language(value, example))
             return {}
     if not isinstance(value, dict):
-        errors.append(_one_value_per_language(value))
+        errors.append(_one_value_per_language(value, example))
         return {}
     return value
 
 
-def _one_value_per_language(value: Any) -> str:
+def _one_value_per_language(value: Any, example: str) -> str:
     return tk._("Expected one value per language, e.g. {example}, got {value}").format(
-        example='{"fr": "…", "nl": "…"}', value=quoted_briefly(value)
+        example=example, value=quoted_briefly(value)
     )
 
 
@@ -134,7 +141,7 @@ def fluent_text(field: dict[str, Any], schema: dict[str, Any]):
             for lang, text in value.items()
             if isinstance(text, str) and text.strip()
         }
-        if not value and scheming_field_required(field):
+        if not value and scheming_field_required(field) and not _harvested(data):
             errors[key].append(
                 tk._("Missing value: give it in at least one of {languages}").format(
                     languages=", ".join(languages)
@@ -145,6 +152,12 @@ def fluent_text(field: dict[str, Any], schema: dict[str, Any]):
         data[key] = json.dumps(value, ensure_ascii=False)
 
     return validator
+
+
+def _harvested(data: FlattenDataDict) -> bool:
+    """Whether the dataset comes from a harvest: what its source left out stays out
+    (a missing description is the source's, shown by validation, never made up)."""
+    return data.get(("harvest_guid",)) not in (None, _missing, "")
 
 
 def fluent_text_output(value: Any) -> dict[str, Any]:
@@ -231,6 +244,55 @@ def fluent_tags(field: dict[str, Any], schema: dict[str, Any]):
 
 def fluent_tags_output(value: Any) -> dict[str, list[str]]:
     return parse_translated(value)
+
+
+_MACHINE_TRANSLATION = '{"nl": {"text": "…", "from": "fr"}}'
+
+
+@scheming_validator
+def wepulse_machine_translated(field: dict[str, Any], schema: dict[str, Any]):
+    """Machine translations, kept apart from the originals: ``{"nl": {"text": "…",
+    "from": "fr"}}`` is Dutch translated from French ("und" when the source did not
+    say from what); stored as JSON, each text at most the field's ``max_length``."""
+    languages = content_languages(field, schema)
+    max_length = field.get("max_length", TEXT_LENGTH)
+
+    def validator(
+        key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+    ):
+        value = _as_dict(data.get(key), field["field_name"], errors[key], _MACHINE_TRANSLATION)
+        _check_languages(value, languages, errors[key])
+        cleaned: dict[str, dict[str, str]] = {}
+        for lang, translation in value.items():
+            text, source = (
+                (translation.get("text"), translation.get("from"))
+                if isinstance(translation, dict) and set(translation) <= {"text", "from"}
+                else (None, None)
+            )
+            if not isinstance(text, str) or not isinstance(source, str):
+                errors[key].append(
+                    tk._(
+                        "The {lang} machine translation must be like {example}, got {value}"
+                    ).format(
+                        lang=quoted_briefly(lang),
+                        example='{"text": "…", "from": "fr"}',
+                        value=quoted_briefly(translation),
+                    )
+                )
+            elif len(text) > max_length:
+                errors[key].append(f"{quoted_briefly(lang)}: {_too_long(len(text), max_length)}")
+            elif source != UNDETERMINED and not _known_language(source, languages):
+                _check_languages({source: text}, languages, errors[key])
+            elif text.strip():
+                cleaned[lang] = {"text": text.strip(), "from": source}
+        if errors[key]:
+            return
+        if not cleaned:
+            data.pop(key, None)  # store nothing rather than "{}"
+            raise tk.StopOnError
+        data[key] = json.dumps(cleaned, ensure_ascii=False)
+
+    return validator
 
 
 def wepulse_core_to_translated(
@@ -345,6 +407,22 @@ def wepulse_licence(value: Any) -> Any:
             ).format(value=repr(value))
         )
     return concept.extra.get("ckan_id") or concept.code
+
+
+def wepulse_json_object(value: Any) -> Any:
+    """A JSON object (a dict, or its JSON text), stored as JSON text."""
+    if value in (None, _missing, ""):
+        return value
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise tk.Invalid(tk._("Expected a JSON object")) from None
+    if not isinstance(value, dict):
+        raise tk.Invalid(
+            tk._("Expected a JSON object, got {value}").format(value=quoted_briefly(value))
+        )
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 # Addresses: what a template may turn into a link is decided by security.links; the
@@ -550,3 +628,35 @@ def wepulse_indexable(
                     "entries together), at most {max}"
                 ).format(size=size, max=SOLR_TERM_BYTES)
             ]
+
+
+def wepulse_identifiers(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """What other catalogues name an authority by, as a JSON list: an enterprise number
+    stored as its CBE IRI, an IRI as given, each once."""
+    value = data.get(key)
+    if _blank(value):
+        return
+    if isinstance(value, str) and value.lstrip().startswith("["):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            pass
+    if not isinstance(value, list):
+        value = [value]
+    found = []
+    for item in value:
+        if _blank(item):
+            continue
+        checked = identity.identifier(item.strip()) if isinstance(item, str) else None
+        if checked is None:
+            errors[key].append(
+                tk._(
+                    "Enter an enterprise number such as 0207.373.429, or an IRI, got {value}"
+                ).format(value=quoted_briefly(item))
+            )
+        else:
+            found.append(checked)
+    if not errors[key]:
+        data[key] = json.dumps(list(dict.fromkeys(found)))

@@ -10,12 +10,16 @@ from collections.abc import Iterable
 from typing import Any
 
 from ckanext.wepulse import vocabularies
-from ckanext.wepulse.multilingual import parse_translated
+from ckanext.wepulse.multilingual import machine_translations, parse_translated
 
 __all__ = ["FACET_FIELDS", "SEARCH_LANGUAGES", "search_fields"]
 
 #: The languages with an analysed field of their own (text_fr, title_fr...).
 SEARCH_LANGUAGES: tuple[str, ...] = ("fr", "nl", "de", "en")
+
+#: The machine-translated fields of a dataset and of its resources.
+MACHINE_TRANSLATED_FIELDS = ("title_machine_translated", "notes_machine_translated")
+RESOURCE_MACHINE_TRANSLATED_FIELDS = ("name_machine_translated", "description_machine_translated")
 
 #: The facet fields search_fields() fills (with codes) when the dataset has a value.
 FACET_FIELDS: tuple[str, ...] = (
@@ -36,9 +40,11 @@ def search_fields(dataset: dict[str, Any], authority: dict[str, Any] | None) -> 
     """
     authority = authority or {}
     # language -> its words ("" for languages without a field): the dataset's own
-    # description in text, what describes it from outside (authority, themes) in labels.
+    # description in text, what describes it from outside (authority, themes) in labels,
+    # machine translations of its texts apart (they weigh less than originals).
     text: dict[str, list[str]] = {}
     labels: dict[str, list[str]] = {}
+    machine_translated: dict[str, list[str]] = {}
 
     def add(into: dict[str, list[str]], lang: str, values: Iterable[str]) -> None:
         words = [value.strip() for value in values if isinstance(value, str) and value.strip()]
@@ -57,6 +63,14 @@ def search_fields(dataset: dict[str, Any], authority: dict[str, Any] | None) -> 
         for field in ("name_translated", "description_translated"):
             for lang, value in _translated(resource.get(field)).items():
                 add(text, lang, [value])
+    items = [(dataset, MACHINE_TRANSLATED_FIELDS)] + [
+        (resource, RESOURCE_MACHINE_TRANSLATED_FIELDS)
+        for resource in dataset.get("resources") or []
+    ]
+    for item, field_names in items:
+        for field in field_names:
+            for lang, translation in machine_translations(item.get(field)).items():
+                add(machine_translated, lang, [translation["text"]])
     for lang, value in _translated(authority.get("title_translated")).items():
         add(labels, lang, [value])
     # Vocabulary labels in every language: a theme carries a query across languages.
@@ -74,6 +88,7 @@ def search_fields(dataset: dict[str, Any], authority: dict[str, Any] | None) -> 
             ("text", text.get(lang)),
             ("labels", labels.get(lang)),
             ("keywords", keywords.get(lang)),
+            ("machine_translated", machine_translated.get(lang)),
         )
         if values
     }

@@ -58,6 +58,10 @@ The vocabularies, their concept-scheme IRIs and where the rows come from:
     official scheme nests deeper, because that is what grouping needs.
 
 Where an official label was not available in a language, the label is a translation.
+
+A vocabulary may have a ``<name>_aliases.csv`` beside it (``alias,code,where``): the
+IRIs, codes and labels other vocabularies and catalogues use for its concepts, and where
+each comes from. lookup() finds a concept by them as by its own; they are never output.
 """
 
 from __future__ import annotations
@@ -185,6 +189,20 @@ class Vocabulary:
                 f"vocabulary {self.name!r}: {value!r} names both {known.code} and {concept.code}"
             )
 
+    def add_aliases(self, rows: list[dict[str, str]]) -> None:
+        """Other names sources use for concepts (``alias,code`` rows): IRIs of other
+        vocabularies (DCMI frequencies, Library of Congress languages, INSPIRE access
+        codes) and codes or labels of other catalogues (Etalab's ``lov2``)."""
+        for row in rows:
+            concept = self._by_code.get(fold(row["code"]))
+            if concept is None:
+                raise ValueError(f"{self.name}_aliases.csv: no concept {row['code']!r}")
+            key = _uri_key(row["alias"])
+            if key is not None:
+                self._index(self._by_uri_key, key, concept, row["alias"])
+            else:
+                self._index(self._by_identifier, fold(row["alias"]), concept, row["alias"])
+
     def get(self, uri: str) -> Concept | None:
         """The concept with this URI (or its http/https, trailing-slash variant), or None.
 
@@ -258,7 +276,11 @@ def load(name: str) -> Vocabulary:
         )
         for row in reader
     )
-    return Vocabulary(name, VOCABULARIES[name], concepts)
+    vocabulary = Vocabulary(name, VOCABULARIES[name], concepts)
+    aliases = resources.files(__name__).joinpath(f"{name}_aliases.csv")
+    if aliases.is_file():
+        vocabulary.add_aliases(list(csv.DictReader(io.StringIO(aliases.read_text("utf-8")))))
+    return vocabulary
 
 
 def ckan_licence_register(lang: str = "fr") -> list[dict[str, str]]:

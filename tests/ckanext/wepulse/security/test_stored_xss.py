@@ -248,7 +248,13 @@ def test_a_hostile_harvested_record_keeps_its_data_and_shows_no_link_or_attribut
     assert not (dataset.get("uri") or "").startswith("javascript")
     assert dataset["contact"] and all("email" not in contact for contact in dataset["contact"])
     assert "Service Espaces verts" in [contact.get("name") for contact in dataset["contact"]]
-    assert [r["url"] for r in dataset["resources"]] == ["https://data.example.be/arbres.geojson"]
+    # The file described with a hostile address is kept, without it; the source's value
+    # is kept aside as text.
+    assert [r["url"] for r in dataset["resources"]] == [
+        "",
+        "https://data.example.be/arbres.geojson",
+    ]
+    assert dataset["unmapped"]["resources[0].url"] == URLS[1]
     page = app.get(f"/dataset/{dataset['name']}")
     assert page.status_code == 200
     assert _unsafe(page.body) == []

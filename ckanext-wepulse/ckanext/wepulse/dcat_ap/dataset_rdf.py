@@ -16,8 +16,8 @@ from ckanext.dcat.utils import catalog_uri
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT
 
+from ckanext.wepulse.dcat_ap.validation import validate_graph
 from ckanext.wepulse.model import DatasetRdf, DatasetValidation
-from ckanext.wepulse.validation import validate_graph
 
 __all__ = [
     "CATALOGUE_PROFILE",

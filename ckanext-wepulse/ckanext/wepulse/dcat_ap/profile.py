@@ -2,9 +2,13 @@
 
 It adds only what the portal owns: the publishing authority as dct:publisher
 (its IRI, its names in each language), the authority's territory as
-dct:spatial by NIS code when a dataset gives none, and controlled-vocabulary
-IRIs for licences, file types and media types where CKAN keeps short codes.
-Parsing does the reverse, so harvested DCAT-AP lands in our schema.
+dct:spatial by NIS code when a dataset it describes itself gives none (never
+for a harvested one: its source did not say), and controlled-vocabulary IRIs
+for licences, file types and media types where CKAN keeps short codes. The
+catalogue itself is described as DCAT-AP wants it: its publisher (the
+``ckanext.wepulse.catalogue.*`` settings), its title and description in each
+language, its languages as EU IRIs. Parsing does the reverse, so harvested
+DCAT-AP lands in our schema.
 """
 
 from __future__ import annotations
@@ -15,17 +19,27 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckanext.dcat.profiles import RDFProfile
-from ckanext.dcat.profiles.base import DCAT, DCATAP, DCT, FOAF, SKOS
+from ckanext.dcat.profiles.base import DCAT, DCATAP, DCT, FOAF, SKOS, CleanedURIRef
+from ckanext.dcat.utils import resource_uri
 from rdflib import RDF, Literal, URIRef
 
 from ckanext.wepulse import multilingual, vocabularies
 from ckanext.wepulse.authorities import refnis_iri
+from ckanext.wepulse.authorities.identity import identifier_key
+from harvesters import language
 
 __all__ = ["WepulseDCATAPProfile"]
 
 # ADMS publisher types used here, with their labels (a skos:Concept needs one).
 LOCAL_AUTHORITY = URIRef("http://purl.org/adms/publishertype/LocalAuthority")
 REGIONAL_AUTHORITY = URIRef("http://purl.org/adms/publishertype/RegionalAuthority")
+#: The publisher type of each authority type (other public bodies: not known; an
+#: organization without a type is taken for a local authority, as the portal's are).
+PUBLISHER_TYPES = {
+    "municipality": LOCAL_AUTHORITY,
+    "cpas": LOCAL_AUTHORITY,
+    "regional_body": REGIONAL_AUTHORITY,
+}
 PUBLISHER_TYPE_LABELS = {
     LOCAL_AUTHORITY: {
         "en": "Local Authority",
@@ -44,6 +58,18 @@ IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 # Belgian portals (data.gov.be) use Belgif's copy of the EU data themes.
 BELGIF_THEMES = "http://vocab.belgif.be/auth/datatheme/"
 BELGIF_ONLY_THEMES = {"CULT": "EDUC"}  # EU: "Education, culture and sport"
+#: The languages the catalogue is described in (``ckanext.wepulse.catalogue.*.<lang>``).
+CATALOGUE_LANGUAGES = ("fr", "nl", "de", "en")
+# Machine translations (dct:title "…"@nl-t-fr) have fields of their own, beside the
+# originals' translated field: (translated field, machine-translated field, property).
+MACHINE_TRANSLATED = (
+    ("title_translated", "title_machine_translated", DCT.title),
+    ("notes_translated", "notes_machine_translated", DCT.description),
+)
+RESOURCE_MACHINE_TRANSLATED = (
+    ("name_translated", "name_machine_translated", DCT.title),
+    ("description_translated", "description_machine_translated", DCT.description),
+)
 
 
 # ckanext-dcat makes a new profile per dataset: authorities are cached here,
@@ -81,19 +107,48 @@ def forget_authority(organization_id: str) -> None:
 class WepulseDCATAPProfile(RDFProfile):
     # Output
 
+    def graph_from_catalog(self, catalog_dict: dict[str, Any] | None, catalog_ref: URIRef) -> None:
+        """The portal's own dcat:Catalog: titled and described in each language, its
+        languages as EU IRIs, its homepage a foaf:Document, and its publisher."""
+        for predicate in (DCT.title, DCT.description, DCT.language, DCT.publisher):
+            self.g.remove((catalog_ref, predicate, None))
+        for predicate, setting in ((DCT.title, "title"), (DCT.description, "description")):
+            for lang, text in _catalogue_texts(setting).items():
+                self.g.add((catalog_ref, predicate, Literal(text, lang=lang)))
+        languages = vocabularies.load("languages")
+        for code in CATALOGUE_LANGUAGES:
+            language = URIRef(languages.lookup(code).uri)
+            self.g.add((catalog_ref, DCT.language, language))
+            self.g.add((language, RDF.type, DCT.LinguisticSystem))
+        for homepage in self.g.objects(catalog_ref, FOAF.homepage):
+            self.g.add((homepage, RDF.type, FOAF.Document))
+        publisher = URIRef(
+            tk.config.get("ckanext.wepulse.catalogue.publisher_uri")
+            or self._site_url() + "/about#publisher"
+        )
+        self.g.add((catalog_ref, DCT.publisher, publisher))
+        self.g.add((publisher, RDF.type, FOAF.Agent))
+        for lang, name in _catalogue_texts("publisher_name").items():
+            self.g.add((publisher, FOAF.name, Literal(name, lang=lang)))
+
     def graph_from_dataset(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
         authority = _authority(dataset_dict.get("owner_org"))
         if authority and not dataset_dict.get("publisher"):
             self._set_publisher(dataset_ref, authority)
+        elif authority:
+            self._name_nameless_publishers(dataset_ref, authority)
         if (
             authority
             and authority.get("nis_code")
+            and not _harvested(dataset_dict)
             and not any(self.g.objects(dataset_ref, DCT.spatial))
         ):
             territory = URIRef(refnis_iri(authority["nis_code"]))
             self.g.add((dataset_ref, DCT.spatial, territory))
             self.g.add((territory, RDF.type, DCT.Location))
         self._describe_concepts(dataset_ref)
+        self._describe_agent_types(dataset_ref)
+        self._add_machine_translations(dataset_dict, dataset_ref)
         licence = vocabularies.load("licences").lookup(dataset_dict.get("license_id") or "")
         landing_page = self.g.value(dataset_ref, DCAT.landingPage)
         for distribution in self.g.objects(dataset_ref, DCAT.distribution):
@@ -115,6 +170,20 @@ class WepulseDCATAPProfile(RDFProfile):
                 self.g.add((distribution, DCT.license, URIRef(licence.uri)))
                 self.g.add((URIRef(licence.uri), RDF.type, DCT.LicenseDocument))
 
+    def _add_machine_translations(self, dataset_dict: dict[str, Any], dataset_ref: URIRef):
+        """Machine translations with a tag of their own (dct:title "…"@nl-t-fr), so
+        whoever harvests us can tell them from the originals."""
+        items = [(dataset_ref, dataset_dict, MACHINE_TRANSLATED)] + [
+            (CleanedURIRef(resource_uri(resource)), resource, RESOURCE_MACHINE_TRANSLATED)
+            for resource in dataset_dict.get("resources") or []
+        ]
+        for subject, item, fields in items:
+            for _translated, machine_translated, predicate in fields:
+                translations = multilingual.machine_translations(item.get(machine_translated))
+                for lang, translation in translations.items():
+                    tag = language.machine_translation_tag(lang, translation["from"])
+                    self.g.add((subject, predicate, Literal(translation["text"], lang=tag)))
+
     def _describe_concepts(self, dataset_ref: URIRef) -> None:
         """Themes and HVD categories are skos:Concepts (DCAT-AP's range), with
         their labels, so a harvester needs no vocabulary of its own to show them."""
@@ -131,6 +200,17 @@ class WepulseDCATAPProfile(RDFProfile):
                     for lang, label in concept.labels.items():
                         self.g.add((value, SKOS.prefLabel, Literal(label, lang=lang)))
 
+    def _describe_agent_types(self, dataset_ref: URIRef) -> None:
+        """An agent's dct:type (an ADMS publisher type, as harvested) is a skos:Concept,
+        DCAT-AP's range; the portal's own types have their labels."""
+        for predicate in (DCT.publisher, DCT.creator):
+            for agent in self.g.objects(dataset_ref, predicate):
+                for kind in self.g.objects(agent, DCT.type):
+                    if isinstance(kind, URIRef):
+                        self.g.add((kind, RDF.type, SKOS.Concept))
+                        for lang, label in PUBLISHER_TYPE_LABELS.get(kind, {}).items():
+                            self.g.add((kind, SKOS.prefLabel, Literal(label, lang=lang)))
+
     def _set_publisher(self, dataset_ref: URIRef, authority: dict[str, Any]) -> None:
         """The authority, in place of ckanext-dcat's fallback from the organization."""
         for fallback in list(self.g.objects(dataset_ref, DCT.publisher)):
@@ -140,24 +220,36 @@ class WepulseDCATAPProfile(RDFProfile):
         publisher = URIRef(authority.get("publisher_uri") or self._organization_uri(authority))
         self.g.add((dataset_ref, DCT.publisher, publisher))
         self.g.add((publisher, RDF.type, FOAF.Agent))
+        self._add_names(publisher, authority)
+        authority_type = authority.get("authority_type")
+        kind = PUBLISHER_TYPES.get(authority_type) if authority_type else LOCAL_AUTHORITY
+        if kind:  # described by _describe_agent_types
+            self.g.add((publisher, DCT.type, kind))
+        if authority.get("email"):
+            self.g.add((publisher, FOAF.mbox, URIRef("mailto:" + authority["email"])))
+        if authority.get("website"):
+            self.g.add((publisher, FOAF.homepage, URIRef(authority["website"])))
+
+    def _add_names(self, publisher: Any, authority: dict[str, Any]) -> None:
         names = multilingual.parse_translated(authority.get("title_translated"))
         for lang, name in names.items():
             self.g.add((publisher, FOAF.name, Literal(name, lang=lang)))
         if not names:
             self.g.add((publisher, FOAF.name, Literal(authority["title"])))
-        kind = (
-            REGIONAL_AUTHORITY
-            if authority.get("authority_type") == "regional_body"
-            else LOCAL_AUTHORITY
-        )
-        self.g.add((publisher, DCT.type, kind))
-        self.g.add((kind, RDF.type, SKOS.Concept))
-        for lang, label in PUBLISHER_TYPE_LABELS[kind].items():
-            self.g.add((kind, SKOS.prefLabel, Literal(label, lang=lang)))
-        if authority.get("email"):
-            self.g.add((publisher, FOAF.mbox, URIRef("mailto:" + authority["email"])))
-        if authority.get("website"):
-            self.g.add((publisher, FOAF.homepage, URIRef(authority["website"])))
+
+    def _name_nameless_publishers(self, dataset_ref: URIRef, authority: dict[str, Any]) -> None:
+        """A publisher the dataset gives without a name is named after its authority
+        when it is that authority: no IRI, or one the authority is known by."""
+        own = {
+            identifier_key(value)
+            for value in [authority.get("publisher_uri"), *(authority.get("identifiers") or [])]
+        }
+        for publisher in self.g.objects(dataset_ref, DCT.publisher):
+            if any(self.g.objects(publisher, FOAF.name)):
+                continue
+            if isinstance(publisher, URIRef) and identifier_key(str(publisher)) not in own - {None}:
+                continue
+            self._add_names(publisher, authority)
 
     @staticmethod
     def _site_url() -> str:
@@ -203,7 +295,10 @@ class WepulseDCATAPProfile(RDFProfile):
 
     def parse_dataset(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> dict[str, Any]:
         """Vocabulary IRIs back to what our schema stores; unknown values are kept
-        as given, for validation to report."""
+        as given, for validation to report. Machine translations go to their own fields."""
+        _machine_translations_apart(dataset_dict, MACHINE_TRANSLATED)
+        for resource in dataset_dict.get("resources", []):
+            _machine_translations_apart(resource, RESOURCE_MACHINE_TRANSLATED)
         themes = vocabularies.load("data_themes")
         dataset_dict["theme"] = list(
             dict.fromkeys(
@@ -224,6 +319,34 @@ class WepulseDCATAPProfile(RDFProfile):
             if licence and not dataset_dict.get("license_id"):
                 dataset_dict["license_id"] = licence.extra.get("ckan_id") or licence.code
         return dataset_dict
+
+
+def _machine_translations_apart(item: dict[str, Any], fields: tuple) -> None:
+    """ckanext-dcat reads a text's every tag into its translated field: the machine
+    translations (``nl-t-fr``) leave it for their own field."""
+    for translated, machine_translated, _predicate in fields:
+        texts = item.get(translated)
+        if not isinstance(texts, dict):
+            continue
+        pairs = [(text, tag) for tag, text in texts.items()]
+        for tag in [tag for tag in texts if language.translated_from(tag) is not None]:
+            del texts[tag]
+        found = language.machine_translations(pairs, texts)
+        if found:
+            item[machine_translated] = found
+
+
+def _harvested(dataset_dict: dict[str, Any]) -> bool:
+    return bool(dataset_dict.get("harvest_guid") or dataset_dict.get("harvest_source_title"))
+
+
+def _catalogue_texts(setting: str) -> dict[str, str]:
+    """``ckanext.wepulse.catalogue.<setting>.<lang>`` for each language that has one."""
+    texts = {
+        lang: tk.config.get(f"ckanext.wepulse.catalogue.{setting}.{lang}")
+        for lang in CATALOGUE_LANGUAGES
+    }
+    return {lang: text.strip() for lang, text in texts.items() if text and text.strip()}
 
 
 def _eu_theme(theme: str) -> str:

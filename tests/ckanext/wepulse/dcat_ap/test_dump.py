@@ -12,7 +12,7 @@ from rdflib.namespace import DCAT, DCTERMS
 
 from ckanext.wepulse.seeding import site_context
 
-from .conftest import TREES
+from ..conftest import TREES
 
 
 def another(name: str, title: str, **changes) -> dict:

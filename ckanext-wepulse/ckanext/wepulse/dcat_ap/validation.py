@@ -44,7 +44,7 @@ class Finding:
 def shapes(profile: str) -> Graph:
     """The profile's shapes and range files in one graph, parsed once per process."""
     graph = Graph()
-    folder = importlib.resources.files("ckanext.wepulse") / "shapes"
+    folder = importlib.resources.files("ckanext.wepulse.dcat_ap") / "shapes"
     for name in PROFILES[profile]:
         graph.parse(data=(folder / name).read_text(encoding="utf-8"), format="turtle")
     return graph

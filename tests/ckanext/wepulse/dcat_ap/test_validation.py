@@ -13,9 +13,9 @@ from ckanext.dcat.processors import RDFParser
 from ckanext.wepulse.jobs import validate_dataset
 from ckanext.wepulse.seeding import site_context
 
-from .conftest import TREES
+from ..conftest import TREES
 
-CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parents[4].parent / "shared" / "corpus"
 BOTH = ["dcat-ap-3.0.1", "dcat-ap-2.1.1"]
 
 

@@ -17,7 +17,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckanext.dcat.processors import RDFSerializer
 
-from ckanext.wepulse import dataset_rdf
+from ckanext.wepulse.dcat_ap import dataset_rdf
 from ckanext.wepulse.model import DatasetRdf
 from ckanext.wepulse.seeding import site_context
 

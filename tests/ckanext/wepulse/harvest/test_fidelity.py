@@ -1,0 +1,96 @@
+"""What a source says that the schema cannot hold is kept, not refused: through
+CKAN's real schema and validation (``package_create`` on PostgreSQL and Solr)."""
+
+from __future__ import annotations
+
+import pytest
+from ckan.plugins import toolkit as tk
+from ckan.tests import factories
+
+from ckanext.wepulse.harvest import fidelity, sync
+from ckanext.wepulse.seeding import site_context
+
+EU = "http://publications.europa.eu/resource/authority/"
+LONG_KEYWORD = "Données relatives aux " + "subventions communales " * 8
+
+
+def harvested(**fields) -> dict:
+    """A dataset as an adapter maps a record, before the harvest completes it."""
+    return {
+        "title_translated": {"fr": "Subsides communaux", "it": "Sussidi comunali"},
+        "tags_translated": {"fr": ["subsides", LONG_KEYWORD, "<b>gras</b>"]},
+        "theme": [f"{EU}data-theme/ECON", "http://opendata.swiss/themes/statistical-basis"],
+        "frequency": "http://purl.org/cld/freq/irregular",
+        "language": ["http://id.loc.gov/vocabulary/iso639-1/fr", "http://example.org/klingon"],
+        "license_id": "lov2",
+        "contact": [{"name": "Service des finances", "email": "finances at ixelles"}],
+        "is_referenced_by": ["https://doi.org/10.1038/sdata.2018.22"],
+        "wasDerivedFrom": "https://example.org/registre",
+        "resources": [
+            {"url": "https://data.example.be/Versements anticipes-2024.xlsx", "flavour": "x"}
+        ],
+        "harvest_guid": "https://data.example.be/subsides",
+        **fields,
+    }
+
+
+def test_values_outside_the_schema_are_kept_aside():
+    dataset = sync._completed(harvested())
+    unmapped = dataset["unmapped"]
+    # Known aliases become the EU concepts.
+    assert dataset["frequency"] == f"{EU}frequency/IRREG"
+    assert dataset["language"] == [f"{EU}language/FRA"]
+    assert dataset["license_id"] == "ETALAB_2_0"
+    # An unknown theme is a keyword, and what the source wrote is kept.
+    assert dataset["theme"] == [f"{EU}data-theme/ECON"]
+    assert "statistical basis" in dataset["tags_translated"]["fr"]
+    assert unmapped["theme"] == ["http://opendata.swiss/themes/statistical-basis"]
+    assert unmapped["language"] == ["http://example.org/klingon"]
+    # A keyword too long is shortened on a word boundary, its full text kept.
+    short = [k for k in dataset["tags_translated"]["fr"] if k.startswith("Données")][0]
+    assert len(short) <= 100 and short.endswith("…") and " subventions" in short
+    assert LONG_KEYWORD in unmapped["tags_translated.fr"]
+    assert "<b>gras</b>" in unmapped["tags_translated.fr"]
+    # Texts in other languages, bad addresses and unknown fields leave their field.
+    assert "it" not in dataset["title_translated"]
+    assert unmapped["title_translated.it"] == "Sussidi comunali"
+    assert unmapped["contact[0].email"] == "finances at ixelles"
+    assert unmapped["wasDerivedFrom"] == "https://example.org/registre"
+    assert unmapped["resources[0].flavour"] == "x"
+    # A space in a file name is encoded as a browser would.
+    assert dataset["resources"][0]["url"].endswith("/Versements%20anticipes-2024.xlsx")
+
+
+def test_a_harvested_dataset_with_all_of_it_is_saved_and_shown(clean_db, clean_index, app):
+    authority = factories.Organization(name="ixelles")
+    dataset = sync._completed(harvested(name="subsides", owner_org=authority["id"]))
+    created = tk.get_action("package_create")(site_context(), dataset)
+    shown = tk.get_action("package_show")(site_context(), {"id": created["id"]})
+    assert shown["is_referenced_by"] == ["https://doi.org/10.1038/sdata.2018.22"]
+    assert shown["unmapped"]["theme"] == ["http://opendata.swiss/themes/statistical-basis"]
+    # No description at the source: none is made up, and the dataset is still kept.
+    assert not any((shown.get("notes_translated") or {}).values())
+    page = app.get("/dataset/subsides").body
+    assert "http://opendata.swiss/themes/statistical-basis" in page
+    assert "&lt;b&gt;gras&lt;/b&gt;" in page and "<b>gras</b>" not in page
+
+
+def test_an_editor_must_still_describe_a_dataset(clean_db):
+    authority = factories.Organization(name="ixelles")
+    with pytest.raises(tk.ValidationError, match="notes_translated"):
+        tk.get_action("package_create")(
+            site_context(),
+            {"name": "sans", "title_translated": {"fr": "Sans"}, "owner_org": authority["id"]},
+        )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("court", "court"),
+        ("un deux trois quatre", "un deux…"),
+        ("a" * 30, "a" * 11 + "…"),
+    ],
+)
+def test_shortened(text, expected):
+    assert fidelity.shortened(text, 12) == expected
