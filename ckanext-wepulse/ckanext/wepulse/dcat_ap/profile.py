@@ -54,6 +54,23 @@ PUBLISHER_TYPE_LABELS = {
         "de": "Regionale Behörde",
     },
 }
+# The other ADMS publisher types harvested publishers have, with ADMS's English labels
+# (a skos:Concept needs a label).
+ADMS_PUBLISHER_TYPES = "http://purl.org/adms/publishertype/"
+PUBLISHER_TYPE_LABELS |= {
+    URIRef(ADMS_PUBLISHER_TYPES + code): {"en": label}
+    for code, label in (
+        ("Academia-ScientificOrganisation", "Academia/Scientific organisation"),
+        ("Company", "Company"),
+        ("IndustryConsortium", "Industry consortium"),
+        ("NationalAuthority", "National authority"),
+        ("NonGovernmentalOrganisation", "Non-Governmental Organisation"),
+        ("NonProfitOrganisation", "Non-Profit Organisation"),
+        ("PrivateIndividual(s)", "Private Individual(s)"),
+        ("StandardisationBody", "Standardisation body"),
+        ("SupraNationalAuthority", "Supra-national authority"),
+    )
+}
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 # Belgian portals (data.gov.be) use Belgif's copy of the EU data themes.
 BELGIF_THEMES = "http://vocab.belgif.be/auth/datatheme/"
@@ -201,14 +218,15 @@ class WepulseDCATAPProfile(RDFProfile):
                         self.g.add((value, SKOS.prefLabel, Literal(label, lang=lang)))
 
     def _describe_agent_types(self, dataset_ref: URIRef) -> None:
-        """An agent's dct:type (an ADMS publisher type, as harvested) is a skos:Concept,
-        DCAT-AP's range; the portal's own types have their labels."""
+        """An agent's ADMS publisher type (dct:type, as harvested) is a labelled
+        skos:Concept, DCAT-AP's range; any other type is left as the source gave it."""
         for predicate in (DCT.publisher, DCT.creator):
             for agent in self.g.objects(dataset_ref, predicate):
                 for kind in self.g.objects(agent, DCT.type):
-                    if isinstance(kind, URIRef):
+                    labels = PUBLISHER_TYPE_LABELS.get(kind)
+                    if labels:
                         self.g.add((kind, RDF.type, SKOS.Concept))
-                        for lang, label in PUBLISHER_TYPE_LABELS.get(kind, {}).items():
+                        for lang, label in labels.items():
                             self.g.add((kind, SKOS.prefLabel, Literal(label, lang=lang)))
 
     def _set_publisher(self, dataset_ref: URIRef, authority: dict[str, Any]) -> None:
