@@ -280,7 +280,7 @@ def test_mapping_details(harvest):
 
     restaurants = adapter.map(records["restaurants-sociaux"])
     assert restaurants["theme"] == [f"{EU}/data-theme/SOCI"]
-    assert "license_id" not in restaurants  # "Licence ouverte" is no known licence
+    assert restaurants["license_id"] == "ETALAB_2_0"  # "Licence ouverte": Etalab's
     assert restaurants["modified"] == "2023-09-01"  # 1/9/2023
     assert restaurants["contact"] == [{"name": "Service social", "email": "social@cpas-ixelles.be"}]
     assert not {"identifier", "name", "owner_org", "publisher"} & restaurants.keys()
