@@ -39,7 +39,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF
 from harvesters import language
 from harvesters.base import Adapter, Record, RecordError, SourceError
 from harvesters.member_store import DCAT_DATASET, RDF_TYPE, MemberStore, Statement, new_store
-from harvesters.rdf_input import ContextLoader, read, split_notes
+from harvesters.rdf_input import ContextLoader, read, split_notes, term_value
 
 __all__ = ["DcatAdapter", "Page", "parse_rdf", "repair_languages"]
 
@@ -393,7 +393,9 @@ class DcatAdapter(Adapter):
             raise
         except Exception as error:
             raise RecordError(f"cannot read its DCAT-AP: {error}", record.guid) from None
-        if not any((dataset.get("title_translated") or {}).values()) and not dataset.get("title"):
+        titled = any((dataset.get("title_translated") or {}).values()) or dataset.get("title")
+        # A title only in machine translation is a title: it is shown labelled so.
+        if not titled and not dataset.get("title_machine_translated"):
             raise RecordError("the dataset has no dct:title", record.guid)
         return dataset
 
@@ -441,7 +443,7 @@ def _described(root: str, triples: list[Statement]) -> Record | RecordError:
     if root.startswith("_:"):
         if _IDENTIFIER_TEXT not in own:
             return RecordError("a dcat:Dataset with neither an IRI nor a dct:identifier")
-        guid = _value(own[_IDENTIFIER_TEXT])
+        guid = term_value(own[_IDENTIFIER_TEXT])
     else:
         guid = root[1:-1]
     if unreadable:  # an IRI no repair makes one: this record fails, not its document
@@ -457,18 +459,10 @@ def _described(root: str, triples: list[Statement]) -> Record | RecordError:
         guid=guid,
         payload="".join(f"{line} .\n" for line in lines),
         content_hash=hashlib.sha256("\n".join(canonical).encode("utf-8")).hexdigest(),
-        url=_value(landing) if landing else (guid if guid.startswith("http") else None),
-        modified=_value(modified) if modified else None,
+        url=term_value(landing) if landing else (guid if guid.startswith("http") else None),
+        modified=term_value(modified) if modified else None,
         notes=tuple(repaired),
     )
-
-
-def _value(term: str) -> str:
-    """The value of an N-Triples term: an IRI's, a literal's lexical form."""
-    if term.startswith("<"):
-        return term[1:-1]
-    triple = next(iter(ox.parse(f"<urn:s> <urn:p> {term} .", format=ox.RdfFormat.N_TRIPLES)))
-    return triple.object.value
 
 
 # -- feeds: members into the store ------------------------------------------------

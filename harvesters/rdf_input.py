@@ -40,7 +40,7 @@ import pyoxigraph as ox
 from harvesters.base import SourceError
 from harvesters.safe_xml import refuse_dtd
 
-__all__ = ["REPAIRED", "UNREADABLE", "ContextLoader", "read", "split_notes"]
+__all__ = ["REPAIRED", "UNREADABLE", "ContextLoader", "read", "split_notes", "term_value"]
 
 # Media types and file extensions -> the parser's format.
 FORMATS = {
@@ -115,9 +115,16 @@ def split_notes(
         if kind is None:
             kept.append(triple)
         else:
-            quad = next(iter(ox.parse(f"<urn:s> <urn:p> {triple[2]} .", format=_NT)))
-            notes[kind].append(quad.object.value)
+            notes[kind].append(term_value(triple[2]))
     return kept, sorted(set(notes["repaired"])), sorted(set(notes["unreadable"]))
+
+
+def term_value(term: str) -> str:
+    """The value of an N-Triples term: an IRI's, a literal's lexical form."""
+    if term.startswith("<"):
+        return term[1:-1]
+    triple = next(iter(ox.parse(f"<urn:s> <urn:p> {term} .", format=_NT)))
+    return triple.object.value
 
 
 def read(

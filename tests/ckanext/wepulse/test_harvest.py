@@ -315,6 +315,29 @@ class TestConditionalRequests:
         assert tagging_server.statuses == [200, 200]
         assert (summary.updated, summary.unchanged) == (2, 0)
 
+    def test_after_an_upgrade_of_the_mapping_everything_is_mapped_again(
+        self, tagging_server, authority, monkeypatch
+    ):
+        self.paged(tagging_server, [("a", "Arbres")], [("b", "Bancs publics")])
+        source = make_source(tagging_server, authority, "tagged", "/p1.ttl")
+        sync.run_source(source["name"])
+        tagging_server.statuses.clear()
+
+        monkeypatch.setattr(sync, "mapping_version", lambda: "the next release")
+        _job, upgraded = sync.run_source(source["name"])
+        _job, after = sync.run_source(source["name"])
+
+        # Pages remembered unchanged are read again: their records need mapping too.
+        assert tagging_server.statuses == [200, 200, 304, 304]
+        assert (upgraded.updated, upgraded.unchanged, upgraded.errors) == (2, 0, 0)
+        assert (after.updated, after.unchanged) == (0, 2)
+
+
+def test_the_mapping_version_covers_files_that_exist():
+    # A renamed module would silently drop out of the digest.
+    assert all(path.exists() for path in sync.MAPPED_BY)
+    assert len(sync.mapping_version()) == 64
+
 
 @pytest.mark.usefixtures("ckan_config")
 @pytest.mark.ckan_config("ckanext.wepulse.harvest.retries", 0)

@@ -26,6 +26,7 @@ from rdflib import RDF, Literal, URIRef
 from ckanext.wepulse import multilingual, vocabularies
 from ckanext.wepulse.authorities import refnis_iri
 from ckanext.wepulse.authorities.identity import identifier_key
+from ckanext.wepulse.dcat_ap import conformance
 from harvesters import language
 
 __all__ = ["WepulseDCATAPProfile"]
@@ -71,7 +72,26 @@ PUBLISHER_TYPE_LABELS |= {
         ("SupraNationalAuthority", "Supra-national authority"),
     )
 }
+# The EU vocabularies of a distribution's planned availability and status, with their
+# English labels: the concepts harvested values and our own are described with.
+EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
+CONCEPT_LABELS = PUBLISHER_TYPE_LABELS | {
+    URIRef(EU_AUTHORITY + path): {"en": label}
+    for path, label in (
+        ("planned-availability/AVAILABLE", "available"),
+        ("planned-availability/EXPERIMENTAL", "experimental"),
+        ("planned-availability/STABLE", "stable"),
+        ("planned-availability/TEMPORARY", "temporary"),
+        ("distribution-status/COMPLETED", "Completed"),
+        ("distribution-status/DEPRECATED", "Deprecated"),
+        ("distribution-status/DEVELOP", "Under development"),
+        ("distribution-status/WITHDRAWN", "Withdrawn"),
+    )
+}
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
+# ckanext-dcat types every distribution's licence as of unknown IPR, a placeholder of
+# its own ("TODO: add an actual field"): not something the licence's author said.
+UNKNOWN_IPR = URIRef("http://purl.org/adms/licencetype/UnknownIPR")
 # Belgian portals (data.gov.be) use Belgif's copy of the EU data themes.
 BELGIF_THEMES = "http://vocab.belgif.be/auth/datatheme/"
 BELGIF_ONLY_THEMES = {"CULT": "EDUC"}  # EU: "Education, culture and sport"
@@ -83,6 +103,14 @@ MACHINE_TRANSLATED = (
     ("title_translated", "title_machine_translated", DCT.title),
     ("notes_translated", "notes_machine_translated", DCT.description),
 )
+#: DCAT-AP requires a description. A harvested dataset whose source gave none keeps
+#: none (nothing is made up); its DCAT-AP says so, in the catalogue's languages.
+NO_DESCRIPTION = {
+    "fr": "L'éditeur n'a pas fourni de description de ce jeu de données.",
+    "nl": "De uitgever heeft geen beschrijving van deze dataset gegeven.",
+    "de": "Der Herausgeber hat keine Beschreibung dieses Datensatzes angegeben.",
+    "en": "The publisher gave no description of this dataset.",
+}
 RESOURCE_MACHINE_TRANSLATED = (
     ("name_translated", "name_machine_translated", DCT.title),
     ("description_translated", "description_machine_translated", DCT.description),
@@ -164,11 +192,17 @@ class WepulseDCATAPProfile(RDFProfile):
             self.g.add((dataset_ref, DCT.spatial, territory))
             self.g.add((territory, RDF.type, DCT.Location))
         self._describe_concepts(dataset_ref)
-        self._describe_agent_types(dataset_ref)
+        self._describe_known_concepts(dataset_ref)
         self._add_machine_translations(dataset_dict, dataset_ref)
+        self._add_other_languages(dataset_dict, dataset_ref)
+        if not any(self.g.objects(dataset_ref, DCT.description)):
+            for lang, notice in NO_DESCRIPTION.items():
+                self.g.add((dataset_ref, DCT.description, Literal(notice, lang=lang)))
         licence = vocabularies.load("licences").lookup(dataset_dict.get("license_id") or "")
         landing_page = self.g.value(dataset_ref, DCAT.landingPage)
         for distribution in self.g.objects(dataset_ref, DCAT.distribution):
+            for distribution_licence in self.g.objects(distribution, DCT.license):
+                self.g.remove((distribution_licence, DCT.type, UNKNOWN_IPR))
             self._vocabulary_iris(distribution)
             # A distribution harvested without a link (its source described it
             # elsewhere) is reached through the dataset's landing page or,
@@ -186,6 +220,11 @@ class WepulseDCATAPProfile(RDFProfile):
             if licence and not any(self.g.objects(distribution, DCT.license)):
                 self.g.add((distribution, DCT.license, URIRef(licence.uri)))
                 self.g.add((URIRef(licence.uri), RDF.type, DCT.LicenseDocument))
+        # A harvested dataset's gaps are its source's: its export is fitted to DCAT-AP.
+        # One the authority describes itself is exported as it is, so that validation
+        # shows its editors what to correct.
+        if _harvested(dataset_dict):
+            conformance.conform(self.g, dataset_ref)
 
     def _add_machine_translations(self, dataset_dict: dict[str, Any], dataset_ref: URIRef):
         """Machine translations with a tag of their own (dct:title "…"@nl-t-fr), so
@@ -217,17 +256,29 @@ class WepulseDCATAPProfile(RDFProfile):
                     for lang, label in concept.labels.items():
                         self.g.add((value, SKOS.prefLabel, Literal(label, lang=lang)))
 
-    def _describe_agent_types(self, dataset_ref: URIRef) -> None:
-        """An agent's ADMS publisher type (dct:type, as harvested) is a labelled
-        skos:Concept, DCAT-AP's range; any other type is left as the source gave it."""
-        for predicate in (DCT.publisher, DCT.creator):
-            for agent in self.g.objects(dataset_ref, predicate):
-                for kind in self.g.objects(agent, DCT.type):
-                    labels = PUBLISHER_TYPE_LABELS.get(kind)
-                    if labels:
-                        self.g.add((kind, RDF.type, SKOS.Concept))
-                        for lang, label in labels.items():
-                            self.g.add((kind, SKOS.prefLabel, Literal(label, lang=lang)))
+    def _describe_known_concepts(self, dataset_ref: URIRef) -> None:
+        """ADMS publisher types, planned availabilities and statuses (as harvested, or
+        ours) are labelled skos:Concepts, DCAT-AP's range; ``conformance`` leaves
+        unknown ones out of the export."""
+        near = set(self.g.objects(dataset_ref, None))
+        near |= {o for node in near for o in self.g.objects(node, None)}
+        for concept in near:
+            for lang, label in CONCEPT_LABELS.get(concept, {}).items():
+                self.g.add((concept, RDF.type, SKOS.Concept))
+                self.g.add((concept, SKOS.prefLabel, Literal(label, lang=lang)))
+
+    def _add_other_languages(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
+        """Titles and descriptions in languages the portal does not publish in are kept
+        aside (``unmapped``), and exported as the source wrote them."""
+        unmapped = dataset_dict.get("unmapped") or {}
+        for field, predicate in (
+            ("title_translated", DCT.title),
+            ("notes_translated", DCT.description),
+        ):
+            for place, text in unmapped.items() if isinstance(unmapped, dict) else ():
+                lang = place.removeprefix(field + ".")
+                if lang != place and isinstance(text, str) and text.strip():
+                    self.g.add((dataset_ref, predicate, Literal(text, lang=lang)))
 
     def _set_publisher(self, dataset_ref: URIRef, authority: dict[str, Any]) -> None:
         """The authority, in place of ckanext-dcat's fallback from the organization."""
@@ -241,7 +292,7 @@ class WepulseDCATAPProfile(RDFProfile):
         self._add_names(publisher, authority)
         authority_type = authority.get("authority_type")
         kind = PUBLISHER_TYPES.get(authority_type) if authority_type else LOCAL_AUTHORITY
-        if kind:  # described by _describe_agent_types
+        if kind:  # described by _describe_known_concepts
             self.g.add((publisher, DCT.type, kind))
         if authority.get("email"):
             self.g.add((publisher, FOAF.mbox, URIRef("mailto:" + authority["email"])))

@@ -167,6 +167,7 @@ class Attribution:
         for record, dataset in mapped:
             try:
                 dataset["owner_org"] = self.owner_of(dataset)
+                self.name_creators(dataset)
             except NotAttributed as reason:
                 self._skip(record, str(reason), writer)
                 continue
@@ -205,6 +206,21 @@ class Attribution:
                 'authorities (this source\'s "attribution" is "own")'
             )
         return organization.id  # type: ignore[union-attr] - made when not found
+
+    def name_creators(self, dataset: dict[str, Any]) -> None:
+        """A creator the record gives by IRI alone is named after the organization that
+        IRI identifies, else, for an enterprise number, as the CBE writes it."""
+        creators = dataset.get("creator")
+        for creator in creators if isinstance(creators, list) else []:
+            if not isinstance(creator, dict) or not creator.get("uri"):
+                continue
+            if publisher_names(creator):
+                continue
+            organization, _by_name = self.directory.find(creator)
+            if organization is not None:
+                _complete(creator, organization)
+            elif names := _placeholder_names(identifier(creator["uri"])):
+                creator["name_translated"], creator["name"] = names, _first(names)
 
     # -- organizations ----------------------------------------------------------
 

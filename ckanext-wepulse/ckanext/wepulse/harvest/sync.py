@@ -6,6 +6,8 @@
   one database transaction and one search-index commit per batch, not per dataset.
   Each dataset is written inside a savepoint, so a record that fails rolls back
   alone and its batch goes on.
+- A record is mapped again, changed or not, after the portal's mapping changed (an
+  upgrade: see ``mapping_version``), so what was harvested follows the new rules.
 - Datasets whose records the source no longer lists are withdrawn (deleted, and
   brought back if the record returns) - but only when the listing was complete: a
   source that failed half-way must not make the portal delete the other half.
@@ -21,12 +23,15 @@ from __future__ import annotations
 
 import copy
 import datetime
+import hashlib
 import json
 import logging
 import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -44,7 +49,14 @@ from harvesters.base import Adapter, Record, RecordError, SourceError
 from harvesters.memory_limit import MemoryLimitExceeded, records_within
 from harvesters.safe_xml import UnsafeDocument
 
-__all__ = ["Summary", "harvest", "records_last_time", "refusal_message", "run_source"]
+__all__ = [
+    "Summary",
+    "harvest",
+    "mapping_version",
+    "records_last_time",
+    "refusal_message",
+    "run_source",
+]
 
 log = logging.getLogger(__name__)
 # The harvest log (ckan.ini routes it to log/harvest.log): the configured logger itself,
@@ -55,6 +67,34 @@ harvest_log = logging.getLogger("ckanext.wepulse.harvest")
 # one job per batch instead of one per dataset.
 VALIDATION_BATCH = "wepulse.validation_batch"
 _NAME_LENGTH = 90
+
+_PACKAGE = Path(__file__).resolve().parents[1]  # ckanext/wepulse
+#: What turns a source's record into a dataset: the adapters, the harvest, the DCAT-AP
+#: parser, the schemas, vocabularies, validators and authorities.
+MAPPED_BY = (
+    _PACKAGE.parents[2] / "harvesters",
+    _PACKAGE / "harvest",
+    _PACKAGE / "dcat_ap" / "profile.py",
+    _PACKAGE / "schemas",
+    _PACKAGE / "vocabularies",
+    _PACKAGE / "logic" / "validators.py",
+    _PACKAGE / "multilingual.py",
+    _PACKAGE / "authorities",
+)
+
+
+@cache
+def mapping_version() -> str:
+    """A digest of the code and data in ``MAPPED_BY``: when it changes, every source's
+    next harvest maps all its records again, as ``--force`` does."""
+    digest = hashlib.sha256()
+    for root in MAPPED_BY:
+        files = sorted(root.rglob("*")) if root.is_dir() else [root]
+        for path in files:
+            if path.suffix in {".py", ".yaml", ".csv"}:
+                digest.update(path.relative_to(_PACKAGE.parents[2]).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 @dataclass
@@ -116,9 +156,13 @@ def _harvest(source, job, summary: Summary, progress, force: bool) -> None:
     harvested_before = model.Session.query(
         model.Session.query(HarvestedRecord).filter_by(source_id=source.id).exists()
     ).scalar()
+    # After an upgrade that changed the mapping, as if forced.
+    force = force or (memory.memory or {}).get("mapping") != mapping_version()
     # Forced, or nothing harvested yet (or all forgotten): every page is read again.
     # A deep copy: the adapter updates it in place, and the row must see a new value.
-    remembered = copy.deepcopy(memory.memory or {}) if harvested_before and not force else {}
+    remembered = {}
+    if harvested_before and not force:
+        remembered = copy.deepcopy(memory.memory["adapter"])
     try:
         config = json.loads(source.config or "{}")
         adapter = make_adapter(source.type, source.url, config, remembered)
@@ -159,7 +203,7 @@ def _harvest(source, job, summary: Summary, progress, force: bool) -> None:
     vanished = set() if summary.incomplete else set(writer.known) - set(seen)
     writer.withdraw((vanished | deleted) - set(seen))
     writer.close()
-    memory.memory = remembered
+    memory.memory = {"mapping": mapping_version(), "adapter": remembered}
     model.Session.add(memory)
     model.Session.commit()
 

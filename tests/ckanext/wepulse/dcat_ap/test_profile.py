@@ -6,9 +6,15 @@ from __future__ import annotations
 import json
 
 import pytest
+from ckan.plugins import toolkit as tk
 from ckanext.dcat.processors import RDFParser
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS
+
+from ckanext.wepulse.dcat_ap import profile
+from ckanext.wepulse.dcat_ap.validation import validate_graph
+from ckanext.wepulse.harvest import sync
+from ckanext.wepulse.seeding import site_context
 
 EU = "http://publications.europa.eu/resource/authority/"
 
@@ -69,6 +75,8 @@ class TestDatasetRdf:
         graph, dataset = trees_graph
         distribution = next(graph.objects(dataset, DCAT.distribution))
         assert graph.value(distribution, DCTERMS.license) == URIRef(EU + "licence/CC0")
+        # ckanext-dcat's placeholder type ("unknown IPR") is not said of a known licence.
+        assert graph.value(URIRef(EU + "licence/CC0"), DCTERMS.type) is None
         assert graph.value(distribution, DCTERMS["format"]) == URIRef(EU + "file-type/CSV")
         assert graph.value(distribution, DCAT.mediaType) == URIRef(
             "https://www.iana.org/assignments/media-types/text/csv"
@@ -83,6 +91,28 @@ class TestDatasetRdf:
         hvd = URIRef("http://data.europa.eu/bna/c_dd313021")
         assert (dataset, URIRef("http://data.europa.eu/r5r/hvdCategory"), hvd) in graph
         assert (hvd, RDF.type, SKOS.Concept) in graph
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+def test_a_harvested_dataset_without_description_says_so_and_conforms(app, schaerbeek):
+    dataset = sync._completed(
+        {
+            "name": "sans-description",
+            "owner_org": schaerbeek["id"],
+            "title_translated": {"fr": "Sans description"},
+            "harvest_guid": "https://data.example.be/sans-description",
+        }
+    )
+    created = tk.get_action("package_create")(site_context(), dataset)
+    assert not any((created.get("notes_translated") or {}).values())  # none made up
+
+    response = app.get("/dataset/sans-description.ttl")
+    graph = Graph().parse(data=response.get_data(as_text=True), format="turtle")
+    subject = next(graph.subjects(RDF.type, DCAT.Dataset))
+    descriptions = {d.language: str(d) for d in graph.objects(subject, DCTERMS.description)}
+    assert descriptions == profile.NO_DESCRIPTION
+    conforms, findings = validate_graph(graph)
+    assert conforms, [f for f in findings if f.severity == "Violation"]
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_index")

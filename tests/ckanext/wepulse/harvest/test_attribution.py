@@ -385,3 +385,40 @@ def test_seeding_again_keeps_the_identifiers_harvests_recorded(seeded, brussels_
     assert organization("bruxelles")["identifiers"] == [BRUXELLES, "https://example.be/bxl"]
     assert organization("ixelles")["identifiers"] == [CBE + "0207401341"]
     assert organization("etterbeek")["identifiers"] == []
+
+
+def test_creators_given_by_iri_alone_are_named_after_who_they_are(seeded, server):
+    """A creator is an agent like a publisher: by the organization its IRI identifies,
+    else, known only by an enterprise number, as the CBE writes it; an IRI that says
+    nothing stays in the dataset and out of the export (DCAT-AP wants agents named)."""
+    unknown_number = CBE + "0212345668"
+    record = dataset("a", f"<{BRUXELLES}>").replace(
+        "  dcat:distribution",
+        f"  dct:creator <{BRUXELLES}>, <{unknown_number}>, "
+        "<https://www.odwb.be/explore/?refine.dcat.creator=Service> ;\n  dcat:distribution",
+    )
+    _summary, datasets = harvest(server, page(record))
+    shown = tk.get_action("package_show")({}, {"id": datasets["a"]["id"]})
+    creators = {c["uri"]: c for c in shown["creator"]}
+
+    names = organization("bruxelles")["title_translated"]
+    assert creators[BRUXELLES]["name_translated"] == {k: v for k, v in names.items() if v}
+    assert creators[unknown_number]["name_translated"]["fr"] == "Entreprise n° 0212.345.668"
+    anonymous = "https://www.odwb.be/explore/?refine.dcat.creator=Service"
+    assert not creators[anonymous].get("name")
+    graph = dataset_graph(shown)
+    exported = {str(c) for c in graph.objects(None, DCTERMS.creator)}
+    assert exported == {BRUXELLES, unknown_number}
+    conforms, findings = validate_graph(graph)
+    assert conforms, [f for f in findings if f.severity == "Violation"]
+
+
+def test_a_record_titled_only_in_machine_translation_is_kept(seeded, server):
+    record = dataset("a").replace('dct:title "Jeu a"@fr', 'dct:title "Spel a"@nl-t-fr')
+    summary, datasets = harvest(server, page(record))
+
+    assert (summary.added, summary.errors) == (1, 0)
+    shown = tk.get_action("package_show")({}, {"id": datasets["a"]["id"]})
+    assert shown["title_machine_translated"] == {"nl": {"text": "Spel a", "from": "fr"}}
+    assert not any(shown["title_translated"].values())
+    assert shown["name"] == "spel-a"

@@ -23,7 +23,13 @@ def harvested(**fields) -> dict:
         "frequency": "http://purl.org/cld/freq/irregular",
         "language": ["http://id.loc.gov/vocabulary/iso639-1/fr", "http://example.org/klingon"],
         "license_id": "lov2",
-        "contact": [{"name": "Service des finances", "email": "finances at ixelles"}],
+        "contact": [
+            {
+                "name": "Service des finances",
+                "name_translated": {"fr": "Service des finances", "nl": "Financiële dienst"},
+                "email": "finances at ixelles",
+            }
+        ],
         "is_referenced_by": ["https://doi.org/10.1038/sdata.2018.22"],
         "wasDerivedFrom": "https://example.org/registre",
         "resources": [
@@ -55,6 +61,9 @@ def test_values_outside_the_schema_are_kept_aside():
     assert "it" not in dataset["title_translated"]
     assert unmapped["title_translated.it"] == "Sussidi comunali"
     assert unmapped["contact[0].email"] == "finances at ixelles"
+    # A contact's names in each language are the contact's (DCAT: vcard:fn@lang).
+    assert dataset["contact"][0]["name_translated"]["nl"] == "Financiële dienst"
+    assert not any(place.startswith("contact[0].name") for place in unmapped)
     assert unmapped["wasDerivedFrom"] == "https://example.org/registre"
     assert unmapped["resources[0].flavour"] == "x"
     # A space in a file name is encoded as a browser would.
@@ -67,6 +76,7 @@ def test_a_harvested_dataset_with_all_of_it_is_saved_and_shown(clean_db, clean_i
     created = tk.get_action("package_create")(site_context(), dataset)
     shown = tk.get_action("package_show")(site_context(), {"id": created["id"]})
     assert shown["is_referenced_by"] == ["https://doi.org/10.1038/sdata.2018.22"]
+    assert shown["contact"][0]["name_translated"]["nl"] == "Financiële dienst"
     assert shown["unmapped"]["theme"] == ["http://opendata.swiss/themes/statistical-basis"]
     # No description at the source: none is made up, and the dataset is still kept.
     assert not any((shown.get("notes_translated") or {}).values())

@@ -16,8 +16,11 @@ from ckan.plugins import toolkit as tk
 from ckan.tests import factories, helpers
 from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject, HarvestObjectError
 from rdflib import Dataset as RdfDataset
+from rdflib import Graph
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
+from ckanext.wepulse.dcat_ap import dataset_rdf
+from ckanext.wepulse.dcat_ap.validation import validate_graph
 from ckanext.wepulse.harvest import sync
 from ckanext.wepulse.seeding import site_context
 from harvesters.fixtures import FixtureServer, file
@@ -77,8 +80,9 @@ def titled_datasets(path: Path) -> int:
 
 @pytest.fixture(scope="module", autouse=True)
 def per_file_table():
-    yield
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "harvest-corpus-violations.txt").write_text("", encoding="utf-8")
+    yield
     lines = ["| file | records | datasets | refused (reasons) |", "|---|---:|---:|---|"]
     lines += [
         f"| {name} | {records} | {datasets} | {why} |" for name, records, datasets, why in _table
@@ -124,3 +128,20 @@ def test_a_real_dcat_file_is_harvested_whole(relative, clean_db, clean_index):
     assert HarvestJob.get(job.id).status == "Finished"
     assert not gather, gather
     assert written >= 0.99 * expected, (summary, errors[:5])
+
+    # What was kept conforms to DCAT-AP 3.0.1, shapes and range: all of the source's
+    # datasets in one graph, as our catalogue publishes them.
+    found = tk.get_action("package_search")(
+        site_context(), {"fq": f'harvest_source_title:"{source["title"]}"', "rows": 1000}
+    )["results"]
+    assert len(found) == written
+    graph = Graph()
+    for dataset in found:
+        graph += dataset_rdf.dataset_graph(dataset)
+    _conforms, findings = validate_graph(graph)
+    violations = [f"{f.focus} {f.path}: {f.message}" for f in findings if f.severity == "Violation"]
+    with (ARTIFACTS / "harvest-corpus-violations.txt").open("a", encoding="utf-8") as out:
+        out.writelines(f"{relative}\t{violation}\n" for violation in violations)
+    if violations:  # the export, to see why
+        graph.serialize(ARTIFACTS / f"harvest-corpus-{path.stem}.ttl", format="turtle")
+    assert not violations, violations[:10]
