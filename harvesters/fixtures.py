@@ -27,6 +27,8 @@ __all__ = [
     "demo_routes",
     "file",
     "ldes_feed",
+    "ldes_member",
+    "ldes_page",
     "ods_catalogue",
 ]
 
@@ -78,6 +80,8 @@ def ods_catalogue(datasets: list[dict[str, Any]]) -> Route:
 #: Where data.gov.be's LDES feed has its page number ``n`` (under the site's root);
 #: the recorded pages' relations point there ("../…_10/index.trig").
 LDES_PAGE = "/dcat/root/2025-02-05T15%3A28%3A07.500Z_123187500_{n}/index.trig"
+_TREE = "https://w3id.org/tree#"
+_AS = "https://www.w3.org/ns/activitystreams#"
 
 
 def ldes_feed(pages: dict[int, Path | bytes], path: str = LDES_PAGE) -> dict[str, Route]:
@@ -91,18 +95,30 @@ def ldes_feed(pages: dict[int, Path | bytes], path: str = LDES_PAGE) -> dict[str
         if isinstance(page, Path):
             routes[path.format(n=n)] = file(page, "application/trig")
         else:
-            body = page or _chain_page(path, n + 1 if n < last else None)
+            body = page or ldes_page(next_page=n + 1 if n < last else None, path=path)
             routes[path.format(n=n)] = lambda _query, body=body: (200, "application/trig", body)
     return routes
 
 
-def _chain_page(path: str, next_page: int | None) -> bytes:
-    tree = "https://w3id.org/tree#"
-    body = f"<index.trig> a <{tree}Node> .\n"
-    if next_page is not None:  # relative, as the recorded pages write it
+def ldes_page(*members: str, next_page: int | None = None, path: str = LDES_PAGE) -> bytes:
+    """A feed page in TriG holding ``members`` (``ldes_member``), with a relation to
+    page ``next_page`` - relative, as data.gov.be writes it - unless it is the last."""
+    body = f"<index.trig> a <{_TREE}Node> .\n" + "".join(members)
+    if next_page is not None:
         folder = path.format(n=next_page).rstrip("/").split("/")[-2]
-        body += f"<index.trig> <{tree}relation> [ <{tree}node> <../{folder}/index.trig> ] .\n"
+        body += f"<index.trig> <{_TREE}relation> [ <{_TREE}node> <../{folder}/index.trig> ] .\n"
     return body.encode()
+
+
+def ldes_member(n: int, subject: str, published: str, body: str, kind: str = "Create") -> str:
+    """Member ``n`` of a feed page: an activity (Create, Update, Delete) on ``subject``
+    published at ``published``, with ``body`` (Turtle about the subject) as its graph."""
+    graph = f"<#m{n}> {{ <{subject}> {body} }}\n" if body else ""
+    return (
+        f"<../../../index.trig> <{_TREE}member> <#m{n}> .\n"
+        f"<#m{n}> a <{_AS}{kind}> ; <{_AS}object> <{subject}> ;"
+        f' <{_AS}published> "{published}"^^<http://www.w3.org/2001/XMLSchema#dateTime> .\n' + graph
+    )
 
 
 def demo_routes(directory: Path) -> dict[str, Route]:

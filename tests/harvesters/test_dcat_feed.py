@@ -16,7 +16,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 
 from harvesters.base import Record
 from harvesters.dcat import DcatAdapter
-from harvesters.fixtures import LDES_PAGE, ldes_feed
+from harvesters.fixtures import LDES_PAGE, ldes_feed, ldes_member, ldes_page
 
 SITE = "https://fedict.github.io/dcat"
 TRIG = "application/trig"
@@ -168,31 +168,12 @@ def test_pages_out_of_order_and_a_member_repeated_give_the_same_records(
     assert {r.guid: r.content_hash for r in again} == {r.guid: r.content_hash for r in first}
 
 
-def dataset_page(next_page: int | None, *members: str) -> bytes:
-    body = "<index.trig> a <https://w3id.org/tree#Node> .\n" + "".join(members)
-    if next_page is not None:
-        folder = LDES_PAGE.format(n=next_page).split("/")[-2]
-        body += (
-            "<index.trig> <https://w3id.org/tree#relation>"
-            f" [ <https://w3id.org/tree#node> <../{folder}/index.trig> ] .\n"
-        )
-    return body.encode()
-
-
 AS = "https://www.w3.org/ns/activitystreams#"
 TOILETS = "http://data.gov.be/dataset/brussels/toilettes-publiques-vbx"
 CSV = "http://data.gov.be/dist/brussels/toilettes/csv"
 
 
-def member(n: int, subject: str, published: str, body: str, kind: str = "Create") -> str:
-    graph = f"<#m{n}> {{ <{subject}> {body} }}\n" if body else ""
-    return (
-        f"<#m{n}> a <{AS}{kind}> ; <{AS}object> <{subject}> ;"
-        f' <{AS}published> "{published}"^^<http://www.w3.org/2001/XMLSchema#dateTime> .\n' + graph
-    )
-
-
-TOILETS_MEMBER = member(
+TOILETS_MEMBER = ldes_member(
     1,
     TOILETS,
     "2025-02-06T18:00:00Z",
@@ -202,7 +183,9 @@ TOILETS_MEMBER = member(
 
 
 def csv_member(n: int, published: str, download: str) -> str:
-    return member(n, CSV, published, f"a <{DCAT}Distribution> ; <{DCAT}downloadURL> <{download}> .")
+    return ldes_member(
+        n, CSV, published, f"a <{DCAT}Distribution> ; <{DCAT}downloadURL> <{download}> ."
+    )
 
 
 def test_an_unchanged_reharvest_reads_only_the_last_page_and_yields_every_dataset(
@@ -219,28 +202,28 @@ def test_an_unchanged_reharvest_reads_only_the_last_page_and_yields_every_datase
 
 def test_a_distribution_arriving_on_a_new_page_rewrites_its_dataset(recorded_http, tmp_path):
     harvests = Harvests(recorded_http, tmp_path)
-    pages = {1: dataset_page(2, TOILETS_MEMBER)}
+    pages = {1: ldes_page(TOILETS_MEMBER, next_page=2)}
     (first,), _ = harvests.run(feed(pages))
     assert "downloadURL" not in first.payload  # its distribution is not published yet
 
     # The feed goes on: its last page (2) now leads to one with the distribution.
-    pages[2] = dataset_page(3)
-    pages[3] = dataset_page(None, csv_member(2, "2025-02-07T09:00:00Z", "https://x.be/v1.csv"))
+    pages[2] = ldes_page(next_page=3)
+    pages[3] = ldes_page(csv_member(2, "2025-02-07T09:00:00Z", "https://x.be/v1.csv"))
     (second,), requested = harvests.run(feed(pages))
     assert requested == [url(2), url(3)]
     assert "<https://x.be/v1.csv>" in second.payload
     assert second.content_hash != first.content_hash
 
     # A newer version of the distribution on a later page changes the dataset again.
-    pages[3] = dataset_page(4, csv_member(2, "2025-02-07T09:00:00Z", "https://x.be/v1.csv"))
-    pages[4] = dataset_page(None, csv_member(3, "2025-03-01T09:00:00Z", "https://x.be/v2.csv"))
+    pages[3] = ldes_page(csv_member(2, "2025-02-07T09:00:00Z", "https://x.be/v1.csv"), next_page=4)
+    pages[4] = ldes_page(csv_member(3, "2025-03-01T09:00:00Z", "https://x.be/v2.csv"))
     (third,), requested = harvests.run(feed(pages))
     assert requested == [url(3), url(4)]
     assert "<https://x.be/v2.csv>" in third.payload and "v1.csv" not in third.payload
 
     # An older version served late (a page out of order) changes nothing.
-    pages[4] = dataset_page(5, csv_member(3, "2025-03-01T09:00:00Z", "https://x.be/v2.csv"))
-    pages[5] = dataset_page(None, csv_member(4, "2025-02-08T09:00:00Z", "https://x.be/old.csv"))
+    pages[4] = ldes_page(csv_member(3, "2025-03-01T09:00:00Z", "https://x.be/v2.csv"), next_page=5)
+    pages[5] = ldes_page(csv_member(4, "2025-02-08T09:00:00Z", "https://x.be/old.csv"))
     (fourth,), _ = harvests.run(feed(pages))
     assert fourth.payload is None and fourth.content_hash == third.content_hash
 
@@ -248,18 +231,18 @@ def test_a_distribution_arriving_on_a_new_page_rewrites_its_dataset(recorded_htt
 def test_a_delete_event_on_a_later_page_deletes_the_dataset_even_read_first(
     recorded_http, tmp_path
 ):
-    delete = member(9, TOILETS, "2025-02-09T09:00:00Z", "", kind="Delete")
-    in_order = [dataset_page(None, TOILETS_MEMBER), dataset_page(None, delete)]
+    delete = ldes_member(9, TOILETS, "2025-02-09T09:00:00Z", "", kind="Delete")
+    in_order = [ldes_page(TOILETS_MEMBER), ldes_page(delete)]
     for name, bodies in (("in-order", in_order), ("delete-first", in_order[::-1])):
         records, _ = Harvests(recorded_http, tmp_path / name).run(chained(bodies))
         assert [(r.guid, r.deleted) for r in records] == [(TOILETS, True)], name
 
     # Incrementally: created on one harvest, deleted on the next.
     harvests = Harvests(recorded_http, tmp_path / "incremental")
-    pages = {1: dataset_page(2, TOILETS_MEMBER)}
+    pages = {1: ldes_page(TOILETS_MEMBER, next_page=2)}
     (created,), _ = harvests.run(feed(pages))
     assert not created.deleted
-    pages[2] = dataset_page(None, delete)
+    pages[2] = ldes_page(delete)
     records, _ = harvests.run(feed(pages))
     assert [(r.guid, r.deleted) for r in records] == [(TOILETS, True)]
 
@@ -268,7 +251,7 @@ def test_a_store_the_harvest_does_not_remember_is_read_again_whole(recorded_http
     """The harvest's memory is what it saved: a run it could not finish (its memory
     not saved) leaves a store it must not trust for what is unchanged."""
     harvests = Harvests(recorded_http, tmp_path)
-    pages = {1: dataset_page(2, TOILETS_MEMBER)}
+    pages = {1: ldes_page(TOILETS_MEMBER, next_page=2)}
     harvests.run(feed(pages))
     saved = dict(harvests.memory["feed_store"])
     harvests.run(feed(pages))  # a run whose memory is then lost

@@ -1,13 +1,18 @@
-"""An authority and a multilingual dataset, as a Brussels municipality publishes them."""
+"""An authority and a multilingual dataset, as a Brussels municipality publishes them;
+and harvest sources served from a fixture server on loopback."""
 
 from __future__ import annotations
 
 import copy
+import json
+from typing import Any
 
 import pytest
 from ckan.plugins import toolkit as tk
+from ckan.tests import helpers
 
 from ckanext.wepulse.seeding import site_context
+from harvesters.fixtures import FixtureServer
 
 SCHAERBEEK = {
     "name": "schaerbeek",
@@ -65,3 +70,80 @@ def schaerbeek(clean_db) -> dict:
 @pytest.fixture
 def trees(schaerbeek) -> dict:
     return tk.get_action("package_create")(site_context(), copy.deepcopy(TREES))
+
+
+# -- harvest sources on a fixture server --------------------------------------------
+
+TURTLE = "text/turtle"
+
+
+def catalogue(*datasets: tuple[str, str], next_page: str | None = None) -> bytes:
+    """A DCAT catalogue page in Turtle: (IRI suffix, French title) per dataset."""
+    lines = [
+        "@prefix dcat: <http://www.w3.org/ns/dcat#> .",
+        "@prefix dct: <http://purl.org/dc/terms/> .",
+        "@prefix hydra: <http://www.w3.org/ns/hydra/core#> .",
+        "<http://example.be/catalogue> a dcat:Catalog ;",
+        "  dct:title 'Catalogue'@fr ;",
+        "  dcat:dataset " + ", ".join(f"<http://example.be/ds/{key}>" for key, _ in datasets),
+        " ." if datasets else "",
+    ]
+    if not datasets:
+        lines[-2] = "  dct:description 'vide'@fr ."
+    for key, title in datasets:
+        lines += [
+            f"<http://example.be/ds/{key}> a dcat:Dataset ;",
+            f"  dct:title {json.dumps(title)}@fr ;",
+            f"  dct:description {json.dumps('Données de la commune : ' + title)}@fr ;",
+            "  dcat:theme <http://publications.europa.eu/resource/authority/data-theme/ENVI> ;",
+            f"  dcat:distribution <http://example.be/dist/{key}> .",
+            f"<http://example.be/dist/{key}> a dcat:Distribution ;",
+            f"  dcat:accessURL <http://example.be/files/{key}.csv> ;",
+            "  dct:format <http://publications.europa.eu/resource/authority/file-type/CSV> .",
+        ]
+    if next_page:
+        lines.append(f"<http://example.be/catalogue> hydra:next <{next_page}> .")
+    return "\n".join(lines).encode("utf-8")
+
+
+def turtle(body: bytes):
+    return lambda _query: (200, TURTLE, body)
+
+
+def allowing(server: FixtureServer):
+    """Harvests may reach exactly this fixture server (test.ini allows only the demo's)."""
+    return helpers.changed_config(
+        "ckanext.wepulse.harvest.allow_private", server.url.removeprefix("http://")
+    )
+
+
+def make_source(
+    server: FixtureServer,
+    authority: dict[str, Any],
+    name: str,
+    path: str,
+    source_type: str = "wepulse_dcat",
+    config: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A harvest source of ``authority`` reading ``path`` on ``server``."""
+    return tk.get_action("harvest_source_create")(
+        site_context(),
+        {
+            "name": name,
+            "title": f"Source {name}",
+            "url": server.url + path,
+            "source_type": source_type,
+            "owner_org": authority["id"],
+            "frequency": "MANUAL",
+            "config": json.dumps(config or {}),
+        },
+    )
+
+
+def harvested(source: dict[str, Any]) -> dict[str, dict]:
+    """The source's active datasets, by original identifier."""
+    datasets = tk.get_action("package_search")(
+        site_context(),
+        {"fq": f'harvest_source_title:"{source["title"]}"', "rows": 1000},
+    )["results"]
+    return {d["harvest_guid"]: d for d in datasets}

@@ -8,7 +8,6 @@ and checks what a citizen and the publisher then see.
 from __future__ import annotations
 
 import configparser
-import json
 import logging
 import time
 from pathlib import Path
@@ -22,54 +21,15 @@ from ckanext.wepulse.harvest import sync
 from ckanext.wepulse.seeding import site_context
 from harvesters.fixtures import LDES_PAGE, FixtureServer, demo_routes, file
 
+from .conftest import TURTLE, allowing, catalogue, harvested, make_source, turtle
+
 CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
 DEMO_SOURCES = Path(__file__).resolve().parents[3] / "ckanext-wepulse/ckanext/wepulse/demo/sources"
-TURTLE = "text/turtle"
-
-
-def catalogue(*datasets: tuple[str, str], next_page: str | None = None) -> bytes:
-    """A DCAT catalogue page in Turtle: (IRI suffix, French title) per dataset."""
-    lines = [
-        "@prefix dcat: <http://www.w3.org/ns/dcat#> .",
-        "@prefix dct: <http://purl.org/dc/terms/> .",
-        "@prefix hydra: <http://www.w3.org/ns/hydra/core#> .",
-        "<http://example.be/catalogue> a dcat:Catalog ;",
-        "  dct:title 'Catalogue'@fr ;",
-        "  dcat:dataset " + ", ".join(f"<http://example.be/ds/{key}>" for key, _ in datasets),
-        " ." if datasets else "",
-    ]
-    if not datasets:
-        lines[-2] = "  dct:description 'vide'@fr ."
-    for key, title in datasets:
-        lines += [
-            f"<http://example.be/ds/{key}> a dcat:Dataset ;",
-            f"  dct:title {json.dumps(title)}@fr ;",
-            f"  dct:description {json.dumps('Données de la commune : ' + title)}@fr ;",
-            "  dcat:theme <http://publications.europa.eu/resource/authority/data-theme/ENVI> ;",
-            f"  dcat:distribution <http://example.be/dist/{key}> .",
-            f"<http://example.be/dist/{key}> a dcat:Distribution ;",
-            f"  dcat:accessURL <http://example.be/files/{key}.csv> ;",
-            "  dct:format <http://publications.europa.eu/resource/authority/file-type/CSV> .",
-        ]
-    if next_page:
-        lines.append(f"<http://example.be/catalogue> hydra:next <{next_page}> .")
-    return "\n".join(lines).encode("utf-8")
-
-
-def turtle(body: bytes):
-    return lambda _query: (200, TURTLE, body)
 
 
 @pytest.fixture
 def authority(clean_db, clean_index):
     return factories.Organization(name="ixelles", title="Ixelles / Elsene")
-
-
-def allowing(server: FixtureServer):
-    """Harvests may reach exactly this fixture server (test.ini allows only the demo's)."""
-    return helpers.changed_config(
-        "ckanext.wepulse.harvest.allow_private", server.url.removeprefix("http://")
-    )
 
 
 @pytest.fixture
@@ -107,30 +67,6 @@ def cli(ckan_config, server, tmp_path):
     allowed = server.url.removeprefix("http://")
     ini.write_text(CLI_INI.format(test_ini=ckan_config["__file__"], allowed=allowed))
     return helpers.CKANCliRunner(env={"CKAN_INI": str(ini)})
-
-
-def make_source(server, authority, name, path, source_type="wepulse_dcat", config=None):
-    return tk.get_action("harvest_source_create")(
-        site_context(),
-        {
-            "name": name,
-            "title": f"Source {name}",
-            "url": server.url + path,
-            "source_type": source_type,
-            "owner_org": authority["id"],
-            "frequency": "MANUAL",
-            "config": json.dumps(config or {}),
-        },
-    )
-
-
-def harvested(source) -> dict[str, dict]:
-    """The source's active datasets, by original identifier."""
-    datasets = tk.get_action("package_search")(
-        site_context(),
-        {"fq": f'harvest_source_title:"{source["title"]}"', "rows": 1000},
-    )["results"]
-    return {d["harvest_guid"]: d for d in datasets}
 
 
 def object_errors(job) -> list[str]:

@@ -19,7 +19,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckanext.dcat.profiles import RDFProfile
-from ckanext.dcat.profiles.base import DCAT, DCATAP, DCT, FOAF, SKOS, CleanedURIRef
+from ckanext.dcat.profiles.base import ADMS, DCAT, DCATAP, DCT, FOAF, SKOS, CleanedURIRef
 from ckanext.dcat.utils import resource_uri
 from rdflib import RDF, Literal, URIRef
 
@@ -200,6 +200,10 @@ class WepulseDCATAPProfile(RDFProfile):
                 self.g.add((dataset_ref, DCT.description, Literal(notice, lang=lang)))
         licence = vocabularies.load("licences").lookup(dataset_dict.get("license_id") or "")
         landing_page = self.g.value(dataset_ref, DCAT.landingPage)
+        for resource in dataset_dict.get("resources") or []:
+            distribution = CleanedURIRef(resource_uri(resource))
+            for address in _as_list(resource.get("access_urls")):
+                self.g.add((distribution, DCAT.accessURL, URIRef(address)))
         for distribution in self.g.objects(dataset_ref, DCAT.distribution):
             for distribution_licence in self.g.objects(distribution, DCT.license):
                 self.g.remove((distribution_licence, DCT.type, UNKNOWN_IPR))
@@ -366,6 +370,11 @@ class WepulseDCATAPProfile(RDFProfile):
         """Vocabulary IRIs back to what our schema stores; unknown values are kept
         as given, for validation to report. Machine translations go to their own fields."""
         _machine_translations_apart(dataset_dict, MACHINE_TRANSLATED)
+        identifiers = [
+            self._identifier(node) for node in self.g.objects(dataset_ref, ADMS.identifier)
+        ]
+        if identifiers:
+            dataset_dict["alternate_identifier"] = list(dict.fromkeys(identifiers))
         for resource in dataset_dict.get("resources", []):
             _machine_translations_apart(resource, RESOURCE_MACHINE_TRANSLATED)
         themes = vocabularies.load("data_themes")
@@ -378,6 +387,7 @@ class WepulseDCATAPProfile(RDFProfile):
             # Our keywords are tags_translated; CKAN's tag rules would refuse
             # real ones (apostrophes), so ckanext-dcat's copy is not kept.
             dataset_dict.pop("tags", None)
+        self._addresses_not_labels(dataset_ref, dataset_dict.get("resources", []))
         file_types = vocabularies.load("file_types")
         licences = vocabularies.load("licences")
         for resource in dataset_dict.get("resources", []):
@@ -387,7 +397,39 @@ class WepulseDCATAPProfile(RDFProfile):
             licence = licences.lookup(resource.get("license") or "")
             if licence and not dataset_dict.get("license_id"):
                 dataset_dict["license_id"] = licence.extra.get("ckan_id") or licence.code
+        # A licence on the dataset itself (as DCAT-AP 1 and opendata.swiss write it),
+        # which ckanext-dcat does not read: an unknown one is kept aside by the harvest.
+        given = list(self.g.objects(dataset_ref, DCT.license))
+        if given and not dataset_dict.get("license_id"):
+            known = [licences.lookup(str(value)) for value in given]
+            licence = next((concept for concept in known if concept), None)
+            dataset_dict["license_id"] = (
+                (licence.extra.get("ckan_id") or licence.code) if licence else str(given[0])
+            )
         return dataset_dict
+
+    def _addresses_not_labels(self, dataset_ref: URIRef, resources: list[dict]) -> None:
+        """ckanext-dcat reads a licence or a status given as an IRI with an rdfs:label
+        as that label: the IRI is what identifies it (and what the vocabularies know).
+        It also reads one access URL of a distribution that has several."""
+        for distribution, resource in zip(
+            self._distributions(dataset_ref), resources, strict=False
+        ):
+            if resource.get("uri") and resource["uri"] != str(distribution):
+                return  # not in the order ckanext-dcat read them: leave them as read
+            for key, predicate in (("license", DCT.license), ("status", ADMS.status)):
+                value = self.g.value(distribution, predicate)
+                if isinstance(value, URIRef):
+                    resource[key] = str(value)
+            addresses = [str(a) for a in self.g.objects(distribution, DCAT.accessURL)]
+            if len(addresses) > 1:
+                resource["access_urls"] = addresses
+
+    def _identifier(self, node: Any) -> str:
+        """An adms:Identifier's notation (ckanext-dcat would keep the node's own label,
+        a blank node's included); an identifier given as a plain value, that value."""
+        notation = self.g.value(node, SKOS.notation)
+        return str(notation if notation is not None else node)
 
 
 def _machine_translations_apart(item: dict[str, Any], fields: tuple) -> None:

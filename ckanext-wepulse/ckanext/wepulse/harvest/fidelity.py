@@ -206,6 +206,13 @@ def _addresses_and_lengths(item, fields, place: str, unmapped: dict[str, Any]) -
                 del item[name]
             else:
                 item[name] = checked
+        elif "wepulse_url_list" in validators and isinstance(value, list):
+            checked = [web_address(v) if isinstance(v, str) else None for v in value]
+            if None in checked:
+                unmapped[place + name] = [
+                    v for v, c in zip(value, checked, strict=True) if c is None
+                ]
+            item[name] = [c for c in checked if c is not None]
         elif "wepulse_text" in validators and isinstance(value, str):
             item[name] = _fitting(
                 value, field.get("max_length", TEXT_LENGTH), place + name, unmapped

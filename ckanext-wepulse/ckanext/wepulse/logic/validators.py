@@ -39,6 +39,7 @@ __all__ = [
     "wepulse_json_object",
     "wepulse_email",
     "wepulse_url",
+    "wepulse_url_list",
     "wepulse_iri",
     "wepulse_identifiers",
     "wepulse_resource_url",
@@ -477,6 +478,34 @@ wepulse_media_type = _checked_by(
 )
 
 
+def _items(value: Any) -> list[Any]:
+    """The values of a list field, given as a list, its JSON text or one value."""
+    if isinstance(value, str) and value.lstrip().startswith("["):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            pass
+    return [item for item in (value if isinstance(value, list) else [value]) if not _blank(item)]
+
+
+def wepulse_url_list(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """Several web addresses (a list, or its JSON text), each checked as
+    ``wepulse_url``, stored as a JSON list, each once."""
+    value = data.get(key)
+    if _blank(value):
+        return
+    found = []
+    for item in _items(value):
+        try:
+            found.append(wepulse_url(item))
+        except tk.Invalid as error:
+            errors[key].append(error.error)
+    if not errors[key]:
+        data[key] = json.dumps(list(dict.fromkeys(found)))
+
+
 def wepulse_resource_url(
     key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
 ) -> None:
@@ -638,17 +667,8 @@ def wepulse_identifiers(
     value = data.get(key)
     if _blank(value):
         return
-    if isinstance(value, str) and value.lstrip().startswith("["):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            pass
-    if not isinstance(value, list):
-        value = [value]
     found = []
-    for item in value:
-        if _blank(item):
-            continue
+    for item in _items(value):
         checked = identity.identifier(item.strip()) if isinstance(item, str) else None
         if checked is None:
             errors[key].append(

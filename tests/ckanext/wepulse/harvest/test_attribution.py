@@ -24,8 +24,7 @@ from ckanext.wepulse.harvest import sync
 from ckanext.wepulse.seeding import site_context, upsert
 from harvesters.fixtures import FixtureServer
 
-from ..conftest import TREES
-from ..test_harvest import allowing, make_source, turtle
+from ..conftest import TREES, allowing, make_source, turtle
 
 LDES = Path(__file__).resolve().parents[4].parent / "shared/corpus/belgium/data.gov.be/ldes-slice"
 CBE = "https://org.belgif.be/id/CbeRegisteredEntity/"

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import pytest
 from ckan.plugins import toolkit as tk
-from ckan.tests import factories, helpers
+from ckan.tests import factories
 from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject, HarvestObjectError
 
 from ckanext.wepulse.harvest import sync
 from ckanext.wepulse.seeding import site_context
 from harvesters.fixtures import FixtureServer, ckan_search
+
+from ..conftest import allowing, make_source
 
 
 def package(name: str, title: str) -> dict:
@@ -52,23 +54,8 @@ def source(authority):
         package("parcs", "Parcs"),
     ]
     routes = {"/api/3/action/package_search": ckan_search(packages)}
-    with (
-        FixtureServer(routes) as server,
-        helpers.changed_config(
-            "ckanext.wepulse.harvest.allow_private", server.url.removeprefix("http://")
-        ),
-    ):
-        yield tk.get_action("harvest_source_create")(
-            site_context(),
-            {
-                "name": "ixelles-ckan",
-                "title": "Ixelles CKAN",
-                "url": server.url,
-                "source_type": "wepulse_ckan",
-                "owner_org": authority["id"],
-                "frequency": "MANUAL",
-            },
-        )
+    with FixtureServer(routes) as server, allowing(server):
+        yield make_source(server, authority, "ixelles-ckan", "", "wepulse_ckan")
 
 
 def test_invalid_records_in_a_row_fail_alone_and_the_job_finishes(source):

@@ -3,12 +3,19 @@ CKAN's real schema and validation (``package_create`` on PostgreSQL and Solr).""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from ckan.plugins import toolkit as tk
 from ckan.tests import factories
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS
 
 from ckanext.wepulse.harvest import fidelity, sync
 from ckanext.wepulse.seeding import site_context
+from harvesters.fixtures import FixtureServer, file
+
+from ..conftest import allowing, make_source
 
 EU = "http://publications.europa.eu/resource/authority/"
 LONG_KEYWORD = "Données relatives aux " + "subventions communales " * 8
@@ -104,3 +111,97 @@ def test_an_editor_must_still_describe_a_dataset(clean_db):
 )
 def test_shortened(text, expected):
     assert fidelity.shortened(text, 12) == expected
+
+
+# -- field by field: the source's graph, package_show, and our DCAT-AP ------------------
+
+CORPUS = Path(__file__).resolve().parents[4].parent / "shared" / "corpus"
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+
+
+def _source_values(graph: Graph, subject, *path) -> set[str]:
+    """The values at the end of ``path`` from ``subject``: adms:Identifiers by their
+    notation, as catalogues mean them."""
+    nodes = {subject}
+    for predicate in path:
+        nodes = {o for node in nodes for o in graph.objects(node, predicate)}
+    return {str(graph.value(n, SKOS.notation) or n) for n in nodes}
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "ckanext-dcat-examples/dcat/dataset_health.ttl",
+        "ckanext-dcat-examples/dcat/dataset_health_multilingual.ttl",
+        "dcat-real/govdata-dcatde/metadata_max_only_valid_uris.rdf",
+        "dcat-real/opendata-swiss/catalog.xml",
+        "belgium/fedict-dcattools/best_dcat.rdf",
+    ],
+)
+def test_what_the_source_says_is_kept_and_published(relative, clean_db, clean_index, app):
+    path = CORPUS / relative
+    source_graph = Graph().parse(path, format="turtle" if path.suffix == ".ttl" else "xml")
+    authority = factories.Organization(name="ixelles")
+    with FixtureServer({"/" + path.name: file(path)}) as server, allowing(server):
+        make_source(server, authority, "fidelity", "/" + path.name, config={"attribution": "owner"})
+        _job, summary = sync.run_source("fidelity")
+    assert summary.errors == 0, summary
+    for subject in set(source_graph.subjects(RDF.type, DCAT.Dataset)):
+        guid = (
+            subject
+            if isinstance(subject, URIRef)
+            else source_graph.value(subject, DCTERMS.identifier)
+        )
+        [found] = tk.get_action("package_search")(site_context(), {"fq": f'harvest_guid:"{guid}"'})[
+            "results"
+        ]
+        shown = tk.get_action("package_show")(site_context(), {"id": found["id"]})
+        exported = Graph().parse(
+            data=app.get(f"/dataset/{shown['name']}.ttl").get_data(as_text=True), format="turtle"
+        )
+        ours = next(exported.subjects(RDF.type, DCAT.Dataset))
+
+        # Contact points, all their names in every language.
+        names = _source_values(source_graph, subject, DCAT.contactPoint, VCARD.fn)
+        kept = {
+            name
+            for contact in shown.get("contact") or []
+            for name in [contact.get("name"), *(contact.get("name_translated") or {}).values()]
+            if name
+        }
+        assert names <= kept, (subject, names - kept)
+        assert names <= _source_values(exported, ours, DCAT.contactPoint, VCARD.fn)
+
+        # Other identifiers: the values, not the nodes that hold them.
+        identifiers = _source_values(source_graph, subject, ADMS.identifier)
+        assert set(shown.get("alternate_identifier") or []) == identifiers
+        assert _source_values(exported, ours, ADMS.identifier) == identifiers
+
+        # Every address of every distribution.
+        addresses = _source_values(
+            source_graph, subject, DCAT.distribution, DCAT.accessURL
+        ) | _source_values(source_graph, subject, DCAT.distribution, DCAT.downloadURL)
+        kept_addresses = {
+            value
+            for resource in shown["resources"]
+            for value in (
+                resource.get("url"),
+                resource.get("access_url"),
+                resource.get("download_url"),
+                *(resource.get("access_urls") or []),
+            )
+            if value
+        }
+        assert addresses <= kept_addresses, (subject, addresses - kept_addresses)
+        assert addresses <= _source_values(
+            exported, ours, DCAT.distribution, DCAT.accessURL
+        ) | _source_values(exported, ours, DCAT.distribution, DCAT.downloadURL)
+
+        # A licence, on the dataset or its distributions, is the dataset's and is published.
+        licences = _source_values(source_graph, subject, DCTERMS.license) | _source_values(
+            source_graph, subject, DCAT.distribution, DCTERMS.license
+        )
+        if licences:
+            assert shown["license_id"], subject
+            assert _source_values(exported, ours, DCAT.distribution, DCTERMS.license)

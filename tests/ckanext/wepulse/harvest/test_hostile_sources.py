@@ -4,18 +4,19 @@ is harvested as usual: through the real stack (sources on loopback, PostgreSQL, 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from ckan.plugins import get_plugin
 from ckan.plugins import toolkit as tk
-from ckan.tests import factories, helpers
+from ckan.tests import factories
 from ckanext.harvest.model import HarvestJob
 
 from ckanext.wepulse.harvest import sync
 from ckanext.wepulse.seeding import site_context
 from harvesters.fixtures import FixtureServer, file
+
+from ..conftest import allowing, make_source
 
 BILLION_LAUGHS = Path(__file__).resolve().parents[3] / "fixtures/hostile/billion-laughs.rdf"
 GOOD = b"""@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
@@ -34,29 +35,14 @@ def server():
         "/laughs.rdf": file(BILLION_LAUGHS, "application/rdf+xml"),
         "/good.ttl": lambda _query: (200, "text/turtle", GOOD),
     }
-    with (
-        FixtureServer(routes) as running,
-        helpers.changed_config(
-            "ckanext.wepulse.harvest.allow_private", running.url.removeprefix("http://")
-        ),
-    ):
+    with FixtureServer(routes) as running, allowing(running):
         yield running
 
 
-def make_source(server, authority, path, source_type="wepulse_dcat", config=None):
+def source_for(server, authority, path, source_type="wepulse_dcat", config=None):
+    """A source named after its type and path, so that each case has its own."""
     name = f"{source_type}-{path.strip('/').replace('.', '-')}".replace("_", "-")
-    return tk.get_action("harvest_source_create")(
-        site_context(),
-        {
-            "name": name,
-            "title": f"Source {name}",
-            "url": server.url + path,
-            "source_type": source_type,
-            "owner_org": authority["id"],
-            "frequency": "MANUAL",
-            "config": json.dumps(config or {}),
-        },
-    )
+    return make_source(server, authority, name, path, source_type, config)
 
 
 def gather_errors(job) -> list[str]:
@@ -65,7 +51,7 @@ def gather_errors(job) -> list[str]:
 
 
 def test_a_document_with_entities_fails_its_job_and_the_next_source_is_harvested(server, authority):
-    laughs = make_source(server, authority, "/laughs.rdf")
+    laughs = source_for(server, authority, "/laughs.rdf")
     job, summary = sync.run_source(laughs["name"])
 
     assert job.status == "Finished" and summary.added == 0
@@ -74,7 +60,7 @@ def test_a_document_with_entities_fails_its_job_and_the_next_source_is_harvested
     assert f"{server.url}/laughs.rdf: refused" in error
 
     # ckanext-dcat's own harvester, in the same worker: refused before rdflib parses.
-    stock = make_source(server, authority, "/laughs.rdf", "dcat_rdf", {"rdf_format": "xml"})
+    stock = source_for(server, authority, "/laughs.rdf", "dcat_rdf", {"rdf_format": "xml"})
     job_dict = tk.get_action("harvest_job_create")(
         site_context(), {"source_id": stock["id"], "run": False}
     )
@@ -82,7 +68,7 @@ def test_a_document_with_entities_fails_its_job_and_the_next_source_is_harvested
     assert get_plugin("dcat_rdf_harvester").gather_stage(stock_job) == []
     assert any(f"{server.url}/laughs.rdf: refused" in e for e in gather_errors(stock_job))
 
-    good = make_source(server, authority, "/good.ttl")
+    good = source_for(server, authority, "/good.ttl")
     _job, summary = sync.run_source(good["name"])
     assert (summary.added, summary.incomplete) == (1, None)
 
@@ -100,7 +86,7 @@ def test_a_source_past_the_memory_limit_fails_its_job_and_the_worker_lives_on(
         yield from ()  # records() is a generator
         del hoard
 
-    greedy_source = make_source(server, authority, "/laughs.rdf")
+    greedy_source = source_for(server, authority, "/laughs.rdf")
     with monkeypatch.context() as patch:
         patch.setattr(DcatAdapter, "records", greedy)
         job, summary = sync.run_source(greedy_source["name"])
@@ -112,6 +98,6 @@ def test_a_source_past_the_memory_limit_fails_its_job_and_the_worker_lives_on(
     [error] = gather_errors(job)
     assert "100" in error and "ckanext.wepulse.harvest.max_memory_mb" in error
 
-    good = make_source(server, authority, "/good.ttl")
+    good = source_for(server, authority, "/good.ttl")
     _job, summary = sync.run_source(good["name"])
     assert (summary.added, summary.incomplete) == (1, None)

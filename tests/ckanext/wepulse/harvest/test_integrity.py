@@ -7,14 +7,14 @@ import pytest
 from ckan import model
 from ckan.lib import search
 from ckan.plugins import toolkit as tk
-from ckan.tests import factories, helpers
+from ckan.tests import factories
 
 from ckanext.wepulse.harvest import sync
 from ckanext.wepulse.model import HarvestedRecord, HarvestMemory
 from ckanext.wepulse.seeding import site_context
 from harvesters.fixtures import FixtureServer
 
-from ..test_harvest import catalogue, turtle
+from ..conftest import allowing, catalogue, make_source, turtle
 
 
 @pytest.fixture
@@ -26,27 +26,8 @@ def server(clean_db, clean_index):
             catalogue(("a", "Arbres"), ("b", "Bancs publics"), ("c", "Cimetières"))
         ),
     }
-    with (
-        FixtureServer(routes) as running,
-        helpers.changed_config(
-            "ckanext.wepulse.harvest.allow_private", running.url.removeprefix("http://")
-        ),
-    ):
+    with FixtureServer(routes) as running, allowing(running):
         yield running
-
-
-def _source(server, authority, name):
-    return tk.get_action("harvest_source_create")(
-        site_context(),
-        {
-            "name": name,
-            "title": f"Source {name}",
-            "url": f"{server.url}/{name}.ttl",
-            "source_type": "wepulse_dcat",
-            "owner_org": authority["id"],
-            "frequency": "MANUAL",
-        },
-    )
 
 
 def _indexed_titles() -> set[str]:
@@ -57,8 +38,8 @@ def _indexed_titles() -> set[str]:
 
 def test_clearing_a_source_deletes_its_own_datasets_only(server):
     authority = factories.Organization(name="ixelles")
-    commune = _source(server, authority, "commune")
-    region = _source(server, authority, "region")
+    commune = make_source(server, authority, "commune", "/commune.ttl")
+    region = make_source(server, authority, "region", "/region.ttl")
     sync.run_source(commune["name"])
     _job, summary = sync.run_source(region["name"])
     assert (summary.added, summary.duplicates) == (1, 2)
@@ -81,7 +62,7 @@ def test_clearing_a_source_deletes_its_own_datasets_only(server):
 
 def test_deleting_a_source_forgets_its_harvest_state(server):
     authority = factories.Organization(name="ixelles")
-    commune = _source(server, authority, "commune")
+    commune = make_source(server, authority, "commune", "/commune.ttl")
     sync.run_source(commune["name"])
     tk.get_action("harvest_source_clear")(site_context(), {"id": commune["id"]})
     tk.get_action("harvest_source_delete")(site_context(), {"id": commune["id"]})

@@ -13,15 +13,15 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from ckan.plugins import toolkit as tk
 from ckan.tests import factories, helpers
 from rdflib import Dataset as RdfDataset
 from rdflib import Namespace
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 
 from ckanext.wepulse.harvest import sync
-from ckanext.wepulse.seeding import site_context
-from harvesters.fixtures import LDES_PAGE, FixtureServer, ldes_feed
+from harvesters.fixtures import LDES_PAGE, FixtureServer, ldes_feed, ldes_member, ldes_page
+
+from ..conftest import allowing, harvested, make_source
 
 SLICE = Path(__file__).resolve().parents[4].parent / "shared/corpus/belgium/data.gov.be/ldes-slice"
 AS = Namespace("https://www.w3.org/ns/activitystreams#")
@@ -51,44 +51,18 @@ def store_dir(tmp_path):
         yield tmp_path
 
 
-def serve(routes):
-    server = FixtureServer(routes, etags=True)
-    allowed = helpers.changed_config(
-        "ckanext.wepulse.harvest.allow_private", server.url.removeprefix("http://")
-    )
-    return server, allowed
-
-
-def make_source(server, authority, path: str) -> dict:
-    return tk.get_action("harvest_source_create")(
-        site_context(),
-        {
-            "name": "data-gov-be",
-            "title": "data.gov.be (LDES)",
-            "url": server.url + path,
-            "source_type": "wepulse_dcat",
-            "owner_org": authority["id"],
-            "frequency": "MANUAL",
-            # Every dataset is the source's, whoever publishes it: this test is about
-            # what a dataset says, not which authority it goes to.
-            "config": json.dumps({"attribution": "owner"}),
-        },
-    )
-
-
-def harvested(source) -> dict[str, dict]:
-    found = tk.get_action("package_search")(
-        site_context(), {"fq": f'harvest_source_title:"{source["title"]}"', "rows": 1000}
-    )["results"]
-    return {d["harvest_guid"]: d for d in found}
+def make_ldes_source(server, authority, path: str) -> dict:
+    # Every dataset is the source's, whoever publishes it: these tests are about what
+    # a dataset says, not which authority it goes to.
+    return make_source(server, authority, "data-gov-be", path, config={"attribution": "owner"})
 
 
 def test_the_slice_gives_each_dataset_its_distributions_and_publisher(authority, store_dir):
     graph = source_graph()
     datasets = set(graph.subjects(RDF.type, DCAT.Dataset))
-    server, allowed = serve(ldes_feed(slice_pages()))
-    with server, allowed:
-        source = make_source(server, authority, LDES_PAGE.format(n=9))
+    server = FixtureServer(ldes_feed(slice_pages()), etags=True)
+    with server, allowing(server):
+        source = make_ldes_source(server, authority, LDES_PAGE.format(n=9))
         _job, summary = sync.run_source(source["name"])
         first_requests = len(server.requests)
 
@@ -143,28 +117,8 @@ DATASET = "http://data.gov.be/dataset/brussels/toilettes-publiques-vbx"
 DIST = "http://data.gov.be/dist/brussels/toilettes/csv"
 
 
-def member(n: int, subject: str, published: str, body: str) -> str:
-    return f"""
-<../../../index.trig> <https://w3id.org/tree#member> <#m{n}> .
-<#m{n}> a <{AS}Create> ; <{AS}object> <{subject}> ;
-    <{AS}published> "{published}"^^<http://www.w3.org/2001/XMLSchema#dateTime> .
-<#m{n}> {{ <{subject}> {body} }}
-"""
-
-
-def page(*members: str, next_page: int | None = None) -> bytes:
-    text = "<index.trig> a <https://w3id.org/tree#Node> .\n" + "".join(members)
-    if next_page is not None:
-        folder = LDES_PAGE.format(n=next_page).split("/")[-2]
-        text += (
-            "<index.trig> <https://w3id.org/tree#relation>"
-            f" [ <https://w3id.org/tree#node> <../{folder}/index.trig> ] .\n"
-        )
-    return text.encode()
-
-
 def dataset_member(n: int) -> str:
-    return member(
+    return ldes_member(
         n,
         DATASET,
         "2025-02-06T18:49:21.000Z",
@@ -175,7 +129,7 @@ def dataset_member(n: int) -> str:
 
 
 def distribution_member(n: int, published: str, download: str) -> str:
-    return member(
+    return ldes_member(
         n,
         DIST,
         published,
@@ -187,16 +141,16 @@ def distribution_member(n: int, published: str, download: str) -> str:
 def test_a_later_page_changing_a_distribution_updates_its_dataset(authority, store_dir):
     routes = ldes_feed(
         {
-            1: page(dataset_member(1), next_page=2),
-            2: page(
+            1: ldes_page(dataset_member(1), next_page=2),
+            2: ldes_page(
                 distribution_member(2, "2025-02-06T18:50:00.000Z", "https://x.be/v1.csv"),
                 next_page=3,
             ),
         }
     )
-    server, allowed = serve(routes)
-    with server, allowed:
-        source = make_source(server, authority, LDES_PAGE.format(n=1))
+    server = FixtureServer(routes, etags=True)
+    with server, allowing(server):
+        source = make_ldes_source(server, authority, LDES_PAGE.format(n=1))
         _job, summary = sync.run_source(source["name"])
         assert (summary.added, summary.errors) == (1, 0)
         (resource,) = harvested(source)[DATASET]["resources"]
@@ -204,11 +158,11 @@ def test_a_later_page_changing_a_distribution_updates_its_dataset(authority, sto
 
         # The feed goes on: its last page now leads to a page with a newer version
         # of the distribution (data.gov.be's way: a new member, the same entity).
-        server.routes[LDES_PAGE.format(n=3)] = lambda _q: (200, TRIG, page(next_page=4))
+        server.routes[LDES_PAGE.format(n=3)] = lambda _q: (200, TRIG, ldes_page(next_page=4))
         server.routes[LDES_PAGE.format(n=4)] = lambda _q: (
             200,
             TRIG,
-            page(distribution_member(3, "2025-03-01T08:00:00.000Z", "https://x.be/v2.csv")),
+            ldes_page(distribution_member(3, "2025-03-01T08:00:00.000Z", "https://x.be/v2.csv")),
         )
         before = len(server.requests)
         _job, summary = sync.run_source(source["name"])

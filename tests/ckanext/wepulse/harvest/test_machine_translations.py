@@ -16,7 +16,7 @@ import pytest
 from bs4 import BeautifulSoup
 from ckan import plugins
 from ckan.plugins import toolkit as tk
-from ckan.tests import factories, helpers
+from ckan.tests import factories
 from rdflib import Graph, Literal
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
@@ -26,7 +26,7 @@ from ckanext.wepulse.seeding import site_context
 from harvesters.fixtures import FixtureServer, file
 
 from ....conftest import PLUGINS_WITH_TABLES
-from ..conftest import TREES
+from ..conftest import TREES, allowing, make_source
 
 CORPUS = Path(__file__).resolve().parents[4].parent / "shared" / "corpus"
 PAGE = CORPUS / "belgium" / "data.gov.be" / "ldes_page_120.trig"
@@ -44,23 +44,9 @@ def harvested(reset_db, migrate_db_for, reset_index) -> dict[str, dict]:
         migrate_db_for(plugin)
     reset_index()
     authority = factories.Organization(name="odwb")
-    with (
-        FixtureServer({"/" + PAGE.name: file(PAGE)}) as server,
-        helpers.changed_config(
-            "ckanext.wepulse.harvest.allow_private", server.url.removeprefix("http://")
-        ),
-    ):
-        source = tk.get_action("harvest_source_create")(
-            site_context(),
-            {
-                "name": "odwb-ldes",
-                "title": "ODWB through data.gov.be",
-                "url": f"{server.url}/{PAGE.name}",
-                "source_type": "wepulse_dcat",
-                "owner_org": authority["id"],
-                "frequency": "MANUAL",
-                "config": '{"follow_pages": false}',
-            },
+    with FixtureServer({"/" + PAGE.name: file(PAGE)}) as server, allowing(server):
+        source = make_source(
+            server, authority, "odwb-ldes", "/" + PAGE.name, config={"follow_pages": False}
         )
         _job, summary = sync.run_source(source["name"])
     assert summary.added == 100, summary

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from ckan.plugins import toolkit as tk
-from ckan.tests import factories, helpers
+from ckan.tests import factories
 from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject, HarvestObjectError
 from rdflib import Dataset as RdfDataset
 from rdflib import Graph
@@ -24,6 +24,8 @@ from ckanext.wepulse.dcat_ap.validation import validate_graph
 from ckanext.wepulse.harvest import sync
 from ckanext.wepulse.seeding import site_context
 from harvesters.fixtures import FixtureServer, file
+
+from ..conftest import allowing, make_source
 
 CORPUS = Path(__file__).resolve().parents[4].parent / "shared" / "corpus"
 ARTIFACTS = Path(__file__).resolve().parents[4] / "var" / "artifacts"
@@ -95,25 +97,10 @@ def test_a_real_dcat_file_is_harvested_whole(relative, clean_db, clean_index):
     path = CORPUS / relative
     expected = titled_datasets(path)
     authority = factories.Organization(name="bruxelles")
-    with (
-        FixtureServer({"/" + path.name: file(path)}) as server,
-        helpers.changed_config(
-            "ckanext.wepulse.harvest.allow_private", server.url.removeprefix("http://")
-        ),
-    ):
-        source = tk.get_action("harvest_source_create")(
-            site_context(),
-            {
-                "name": "real-source",
-                "title": "Real source",
-                "url": f"{server.url}/{path.name}",
-                "source_type": "wepulse_dcat",
-                "owner_org": authority["id"],
-                "frequency": "MANUAL",
-                # A feed's page alone: the pages it links to are not in the corpus.
-                "config": '{"follow_pages": false}' if path.suffix == ".trig" else "{}",
-            },
-        )
+    # A feed's page alone: the pages it links to are not in the corpus.
+    config = {"follow_pages": False} if path.suffix == ".trig" else {}
+    with FixtureServer({"/" + path.name: file(path)}) as server, allowing(server):
+        source = make_source(server, authority, "real-source", "/" + path.name, config=config)
         job, summary = sync.run_source(source["name"])
     errors = [
         e.message

@@ -12,13 +12,12 @@ import pytest
 from ckan import model
 from ckan.lib import search
 from ckan.plugins import toolkit as tk
-from ckan.tests import helpers
 
 from ckanext.wepulse.harvest import sync
 from ckanext.wepulse.seeding import site_context
 from harvesters.fixtures import FixtureServer, ckan_search
 
-from ..conftest import TREES
+from ..conftest import TREES, allowing, make_source
 
 EMAILS = [
     "a@b.invalid tabindex=0 autofocus onfocus=alert(document.domain)",
@@ -221,23 +220,8 @@ def test_a_hostile_harvested_record_keeps_its_data_and_shows_no_link_or_attribut
     app, schaerbeek, clean_index
 ):
     routes = {"/api/3/action/package_search": ckan_search([HOSTILE_PACKAGE])}
-    with (
-        FixtureServer(routes) as server,
-        helpers.changed_config(
-            "ckanext.wepulse.harvest.allow_private", server.url.removeprefix("http://")
-        ),
-    ):
-        source = tk.get_action("harvest_source_create")(
-            site_context(),
-            {
-                "name": "hostile-ckan",
-                "title": "A hostile CKAN",
-                "url": server.url,
-                "source_type": "wepulse_ckan",
-                "owner_org": schaerbeek["id"],
-                "frequency": "MANUAL",
-            },
-        )
+    with FixtureServer(routes) as server, allowing(server):
+        source = make_source(server, schaerbeek, "hostile-ckan", "", "wepulse_ckan")
         _job, summary = sync.run_source(source["name"])
     assert summary.errors == 0, summary
     found = tk.get_action("package_search")(site_context(), {"q": "Arbres remarquables"})["results"]
