@@ -208,15 +208,20 @@ class WepulseDCATAPProfile(RDFProfile):
             for distribution_licence in self.g.objects(distribution, DCT.license):
                 self.g.remove((distribution_licence, DCT.type, UNKNOWN_IPR))
             self._vocabulary_iris(distribution)
-            # A distribution harvested without a link (its source described it
-            # elsewhere) is reached through the dataset's landing page or,
-            # failing that, its own IRI at the source: DCAT-AP requires one.
+            # DCAT-AP requires an access URL. A distribution given only a download URL
+            # is accessed there (DCAT-AP's usage note); one harvested without a link
+            # (its source described it elsewhere) through the dataset's landing page
+            # or, failing that, its own IRI at the source.
             if not any(self.g.objects(distribution, DCAT.accessURL)):
-                fallback = landing_page or (
-                    distribution
-                    if str(distribution).startswith(("http://", "https://"))
-                    and not str(distribution).startswith(self._site_url())
-                    else None
+                fallback = (
+                    self.g.value(distribution, DCAT.downloadURL)
+                    or landing_page
+                    or (
+                        distribution
+                        if str(distribution).startswith(("http://", "https://"))
+                        and not str(distribution).startswith(self._site_url())
+                        else None
+                    )
                 )
                 if fallback:
                     self.g.add((distribution, DCAT.accessURL, URIRef(str(fallback))))
@@ -398,14 +403,17 @@ class WepulseDCATAPProfile(RDFProfile):
             if licence and not dataset_dict.get("license_id"):
                 dataset_dict["license_id"] = licence.extra.get("ckan_id") or licence.code
         # A licence on the dataset itself (as DCAT-AP 1 and opendata.swiss write it),
-        # which ckanext-dcat does not read: an unknown one is kept aside by the harvest.
+        # which ckanext-dcat does not read. One the vocabulary does not know is its
+        # distributions' (where DCAT-AP puts licences), for those that state none.
         given = list(self.g.objects(dataset_ref, DCT.license))
         if given and not dataset_dict.get("license_id"):
             known = [licences.lookup(str(value)) for value in given]
             licence = next((concept for concept in known if concept), None)
-            dataset_dict["license_id"] = (
-                (licence.extra.get("ckan_id") or licence.code) if licence else str(given[0])
-            )
+            if licence:
+                dataset_dict["license_id"] = licence.extra.get("ckan_id") or licence.code
+            else:
+                for resource in dataset_dict.get("resources", []):
+                    resource["license"] = resource.get("license") or str(given[0])
         return dataset_dict
 
     def _addresses_not_labels(self, dataset_ref: URIRef, resources: list[dict]) -> None:
