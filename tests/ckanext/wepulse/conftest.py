@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from ckan.plugins import toolkit as tk
-from ckan.tests import helpers
+from ckan.tests import factories, helpers
 
 from ckanext.wepulse.seeding import site_context
 from harvesters.fixtures import FixtureServer
@@ -75,6 +75,12 @@ def trees(schaerbeek) -> dict:
 # -- harvest sources on a fixture server --------------------------------------------
 
 TURTLE = "text/turtle"
+
+
+@pytest.fixture
+def authority(clean_db, clean_index):
+    """The municipality that owns the harvest sources of a test."""
+    return factories.Organization(name="ixelles", title="Ixelles / Elsene")
 
 
 def catalogue(*datasets: tuple[str, str], next_page: str | None = None) -> bytes:

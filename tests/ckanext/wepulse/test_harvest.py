@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from ckan.plugins import toolkit as tk
-from ckan.tests import factories, helpers
+from ckan.tests import helpers
 from ckanext.harvest.model import HarvestObject
 
 from ckanext.wepulse.harvest import sync
@@ -25,11 +25,6 @@ from .conftest import TURTLE, allowing, catalogue, harvested, make_source, turtl
 
 CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
 DEMO_SOURCES = Path(__file__).resolve().parents[3] / "ckanext-wepulse/ckanext/wepulse/demo/sources"
-
-
-@pytest.fixture
-def authority(clean_db, clean_index):
-    return factories.Organization(name="ixelles", title="Ixelles / Elsene")
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from ckan.plugins import toolkit as tk
-from ckan.tests import factories
 from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject, HarvestObjectError
 
 from ckanext.wepulse.harvest import sync
@@ -35,11 +34,6 @@ def too_large(name: str) -> dict:
         {"id": f"r-{name}-{n}", "url": f"https://data.example.be/{n}.csv"} for n in range(1001)
     ]
     return dataset
-
-
-@pytest.fixture
-def authority(clean_db, clean_index):
-    return factories.Organization(name="ixelles", title="Ixelles / Elsene")
 
 
 @pytest.fixture

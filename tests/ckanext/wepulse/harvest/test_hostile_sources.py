@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from ckan.plugins import get_plugin
 from ckan.plugins import toolkit as tk
-from ckan.tests import factories
 from ckanext.harvest.model import HarvestJob
 
 from ckanext.wepulse.harvest import sync
@@ -22,11 +21,6 @@ BILLION_LAUGHS = Path(__file__).resolve().parents[3] / "fixtures/hostile/billion
 GOOD = b"""@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
 <http://example.be/ds/a> a dcat:Dataset ; dct:title "Arbres"@fr ;
   dcat:distribution [ a dcat:Distribution ; dcat:accessURL <http://example.be/a.csv> ] ."""
-
-
-@pytest.fixture
-def authority(clean_db, clean_index):
-    return factories.Organization(name="ixelles", title="Ixelles / Elsene")
 
 
 @pytest.fixture
