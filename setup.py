@@ -22,7 +22,7 @@ setup(
     + find_packages(".", include=["harvesters", "harvesters.*"]),
     include_package_data=True,
     package_data={
-        "ckanext.wepulse": ["*.yaml", "templates/**/*", "i18n/**/*", "assets/**/*"],
+        "ckanext.wepulse": ["*.yaml", "templates/**/*", "i18n/**/*", "assets/**/*", "public/**/*"],
         "ckanext.wepulse.search": ["templates/**/*"],
         "ckanext.wepulse.schemas": ["*.yaml"],
         "ckanext.wepulse.vocabularies": ["*.csv"],
@@ -35,6 +35,7 @@ setup(
             "wepulse_search = ckanext.wepulse.search.plugin:SearchPlugin",
             "wepulse_security = ckanext.wepulse.security.plugin:SecurityPlugin",
             "wepulse_ckan = ckanext.wepulse.harvest.plugins:WepulseCkanHarvester",
+            "wepulse_csw = ckanext.wepulse.harvest.plugins:WepulseCswHarvester",
             "wepulse_dcat = ckanext.wepulse.harvest.plugins:WepulseDcatHarvester",
             "wepulse_opendatasoft = ckanext.wepulse.harvest.plugins:WepulseOpendatasoftHarvester",
             "wepulse_spreadsheet = ckanext.wepulse.harvest.plugins:WepulseSpreadsheetHarvester",

@@ -19,11 +19,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+from xml.sax.saxutils import escape
 
 __all__ = [
     "LDES_PAGE",
     "FixtureServer",
     "ckan_search",
+    "csw_catalogue",
+    "iso_records",
     "demo_routes",
     "file",
     "ldes_feed",
@@ -73,6 +76,94 @@ def ods_catalogue(datasets: list[dict[str, Any]]) -> Route:
         offset, limit = int(query.get("offset", 0)), int(query.get("limit", 10))
         body = {"total_count": len(datasets), "results": datasets[offset : offset + limit]}
         return 200, "application/json; charset=utf-8", json.dumps(body).encode()
+
+    return route
+
+
+_CSW = "http://www.opengis.net/cat/csw/2.0.2"
+_CSW_CAPABILITIES = f"""<?xml version="1.0" encoding="UTF-8"?>
+<csw:Capabilities xmlns:csw="{_CSW}" xmlns:ows="http://www.opengis.net/ows" version="2.0.2">
+  <ows:ServiceIdentification><ows:Title>{{title}}</ows:Title>
+    <ows:ServiceType>CSW</ows:ServiceType><ows:ServiceTypeVersion>2.0.2</ows:ServiceTypeVersion>
+  </ows:ServiceIdentification>
+  <ows:OperationsMetadata>
+    <ows:Operation name="GetCapabilities"/>
+    <ows:Operation name="GetRecords">
+      <ows:Parameter name="outputSchema">
+        <ows:Value>http://www.opengis.net/cat/csw/2.0.2</ows:Value>
+        <ows:Value>http://www.isotc211.org/2005/gmd</ows:Value>
+      </ows:Parameter>
+    </ows:Operation>
+    <ows:Operation name="GetRecordById"/>
+  </ows:OperationsMetadata>
+</csw:Capabilities>"""
+
+
+_EXCEPTION = (
+    '<ows:ExceptionReport xmlns:ows="http://www.opengis.net/ows" version="1.2.0">'
+    '<ows:Exception exceptionCode="{code}"><ows:ExceptionText>{text}</ows:ExceptionText>'
+    "</ows:Exception></ows:ExceptionReport>"
+)
+
+
+def iso_records(path: Path) -> list[bytes]:
+    """The ISO 19139 records of a recorded file (one record, or a CSW response), each as
+    XML of its own (namespaces declared on it), in document order."""
+    from lxml import etree
+
+    root = etree.fromstring(path.read_bytes(), etree.XMLParser(resolve_entities=False))
+    found = root.xpath(
+        "//*[local-name()='MD_Metadata' or local-name()='MI_Metadata'"
+        " or @*[local-name()='isoType']='gmd:MD_Metadata']"
+    )
+    return [
+        etree.tostring(element)
+        for element in found
+        if not element.xpath("ancestor::*[local-name()='MD_Metadata']")
+    ]
+
+
+def csw_catalogue(
+    records: list[bytes], title: str = "Geoportal", ignore_start: bool = False
+) -> Route:
+    """A CSW 2.0.2 endpoint as GeoNetwork answers: GetCapabilities, GetRecords paged by
+    startPosition and maxRecords (``nextRecord`` 0 after the last page), GetRecordById.
+    With ``ignore_start``, every GetRecords answers the first page (a broken server)."""
+    from lxml import etree
+
+    def identifier(record: bytes) -> str:
+        element = etree.fromstring(record)
+        return element.xpath("string(*[local-name()='fileIdentifier']/*)").strip()
+
+    def route(query: dict[str, str]) -> tuple[int, str, bytes]:
+        request = {k.lower(): v for k, v in query.items()}
+        kind = request.get("request", "")
+        if kind == "GetCapabilities":
+            return 200, "application/xml", _CSW_CAPABILITIES.format(title=title).encode()
+        if kind == "GetRecordById":
+            found = [r for r in records if identifier(r) == request.get("id")]
+            body = f'<csw:GetRecordByIdResponse xmlns:csw="{_CSW}">'.encode()
+            return 200, "application/xml", body + b"".join(found) + b"</csw:GetRecordByIdResponse>"
+        if kind != "GetRecords":
+            report = _EXCEPTION.format(code="OperationNotSupported", text=escape(kind)).encode()
+            return 400, "application/xml", report
+        start = 1 if ignore_start else max(1, int(request.get("startposition", 1)))
+        size = int(request.get("maxrecords", 10))
+        page = records[start - 1 : start - 1 + size]
+        following = start + len(page)
+        next_record = following if following <= len(records) and page else 0
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<csw:GetRecordsResponse xmlns:csw="{_CSW}" version="2.0.2">'
+            '<csw:SearchStatus timestamp="2026-01-01T00:00:00Z"/>'
+            f'<csw:SearchResults numberOfRecordsMatched="{len(records)}" '
+            f'numberOfRecordsReturned="{len(page)}" elementSet="full" nextRecord="{next_record}">'
+        ).encode()
+        return (
+            200,
+            "application/xml",
+            body + b"".join(page) + b"</csw:SearchResults></csw:GetRecordsResponse>",
+        )
 
     return route
 

@@ -26,6 +26,7 @@ from harvesters.safe_xml import UnsafeDocument, looks_like_xml, refuse_dtd
 
 __all__ = [
     "WepulseCkanHarvester",
+    "WepulseCswHarvester",
     "WepulseDcatHarvester",
     "WepulseOpendatasoftHarvester",
     "WepulseSpreadsheetHarvester",
@@ -81,6 +82,10 @@ class _AdapterHarvester(p.SingletonPlugin):
 
 class WepulseCkanHarvester(_AdapterHarvester):
     source_type = "wepulse_ckan"
+
+
+class WepulseCswHarvester(_AdapterHarvester):
+    source_type = "wepulse_csw"
 
 
 class WepulseDcatHarvester(_AdapterHarvester):

@@ -13,6 +13,7 @@ from urllib3.util import parse_url
 from ckanext.wepulse.dcat_ap.dataset_rdf import parse_dataset
 from harvesters.base import Adapter
 from harvesters.ckan import CkanAdapter
+from harvesters.csw import CswAdapter
 from harvesters.dcat import DcatAdapter
 from harvesters.http import Http
 from harvesters.opendatasoft import OpendatasoftAdapter
@@ -23,7 +24,7 @@ __all__ = ["ADAPTERS", "feed_store_dir", "make_adapter", "make_http", "own_servi
 #: Source type (ckanext-harvest's ``source_type``) -> adapter class.
 ADAPTERS: dict[str, type[Adapter]] = {
     f"wepulse_{adapter.source_type}": adapter
-    for adapter in (CkanAdapter, DcatAdapter, OpendatasoftAdapter, SpreadsheetAdapter)
+    for adapter in (CkanAdapter, CswAdapter, DcatAdapter, OpendatasoftAdapter, SpreadsheetAdapter)
 }
 
 
@@ -89,6 +90,8 @@ def make_adapter(
         http = make_http(validators=memory.setdefault("validators", {}))
         pages = memory.setdefault("pages", {})
         return DcatAdapter(url, http, config, parse_dataset=parse_dataset, memory=pages)
+    if adapter is CswAdapter:
+        return CswAdapter(url, make_http(), config, parse_dataset=parse_dataset)
     return adapter(url, make_http(), config)
 
 

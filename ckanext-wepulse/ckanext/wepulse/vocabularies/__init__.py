@@ -56,6 +56,12 @@ The vocabularies, their concept-scheme IRIs and where the rows come from:
     the 6 categories and their sub-categories. ``broader`` is the URI of the top category
     a sub-category belongs to (empty for a top category) - the top, even where the
     official scheme nests deeper, because that is what grouping needs.
+``inspire_themes``
+    The 34 spatial data themes of the INSPIRE Directive (2007/2/EC, Annexes I-III),
+    ``http://inspire.ec.europa.eu/theme``, labelled as the INSPIRE registry labels them.
+    ``data_themes`` is the EU data theme (or themes) a geoportal dataset of that theme
+    is given; this alignment is the portal's own, by the scope of each theme (the EU
+    publishes none), so it is data here, reviewable line by line.
 
 Where an official label was not available in a language, the label is a translation.
 
@@ -97,6 +103,7 @@ VOCABULARIES: dict[str, str] = {
     "access_rights": "http://publications.europa.eu/resource/authority/access-right",
     "licences": "http://publications.europa.eu/resource/authority/licence",
     "hvd_categories": "http://data.europa.eu/bna/asd487ae75",
+    "inspire_themes": "http://inspire.ec.europa.eu/theme",
 }
 
 # Extra columns holding other IRIs/URLs of a concept, matched like its URI.

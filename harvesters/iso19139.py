@@ -1,0 +1,428 @@
+"""ISO 19139 records to the portal's datasets, by SEMIC's GeoDCAT-AP mapping.
+
+A record goes through the reference mapping (``geodcat_ap/iso-19139-to-dcat-ap.xsl``,
+XSLT 2.0, run by Saxon), then through the portal's DCAT-AP parsing like any DCAT
+record, and then gets what that general parsing cannot know from RDF alone:
+
+- each distribution's format from the ISO online resource it comes from (its
+  ``gmd:protocol`` and address): the mapping gives every distribution all the formats
+  the record lists for the whole resource;
+- the INSPIRE themes (a facet of their own) and the EU data themes they align with;
+- the resource type (dataset, series, service) and, for a service, its endpoints as
+  distributions with ``access_services``; for a dataset, the services that operate on
+  it (found in the same catalogue) as distributions too, as GeoDCAT-AP describes;
+- a publisher when the record names none but names an owner, custodian or point of
+  contact (the organisation the harvest can attribute the dataset to).
+
+Measured on the corpus (``docs/geoportals.md``): 5-10 ms a record in Saxon, and every
+field of the reference mapping, multilingual texts included, without a line of
+mapping of our own to keep in step with the XSLT.
+
+The stylesheet is compiled once a process (a forked worker compiles its own: Saxon's
+runtime does not survive a fork).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from lxml import etree
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS
+
+from ckanext.wepulse import vocabularies
+from harvesters.base import RecordError
+from harvesters.csw import NS, parse_xml, service_summary
+from harvesters.dcat import repair_languages
+from harvesters.language import CONTENT_LANGUAGES
+from harvesters.mapping import file_type, licence_id
+
+__all__ = ["STYLESHEET", "map_record", "to_geodcat_ap"]
+
+STYLESHEET = Path(__file__).with_name("geodcat_ap") / "iso-19139-to-dcat-ap.xsl"
+PARAMETERS = {
+    "profile": "extended",
+    "CoupledResourceLookUp": "disabled",  # never fetch what a record links to
+    "include-deprecated": "no",
+}
+GEODCAT = "http://data.europa.eu/930/"
+GMI = "http://www.isotc211.org/2005/gmi"
+RESOURCE_TYPE = URIRef(f"{GEODCAT}resourceType")
+INSPIRE_THEME = "http://inspire.ec.europa.eu/theme/"
+EU_DATA_THEME = "http://publications.europa.eu/resource/authority/data-theme/"
+#: How Belgian and EU use limitations name a licence without its address (pattern ->
+#: what ``licence_id`` knows it by). "No conditions apply" is no licence: not here.
+LICENCE_WORDINGS = (
+    (r"\bCC[ -]?0\b|creative commons zero|domaine public|public domain", "CC0"),
+    (r"\bCC[ -]?BY[ -]?4(\.0)?\b", "CC_BY_4_0"),
+    (r"\bCC[ -]?BY\b(?![ -]?(SA|NC|ND))", "CC_BY_4_0"),
+    # The Flemish free re-use model licence became the Flemish open data licence (2018).
+    (
+        r"modellicentie (voor )?gratis hergebruik|vlaamse open ?data ?licentie",
+        "BE_VLAAMSE_OPEN_DATA",
+    ),
+    (r"licence ouverte|open licen[cs]e.*etalab", "ETALAB_2_0"),
+    (r"statbel.*open ?data|open ?data.*statbel", "BE_STATBEL_OPEN_DATA"),
+)
+#: ISO 639-2 codes of a record's language -> the portal's content language.
+ISO_LANGUAGES = {
+    "fre": "fr", "fra": "fr", "dut": "nl", "nld": "nl", "ger": "de", "deu": "de", "eng": "en",
+}  # fmt: skip
+
+# gmd:protocol values (OGC, INSPIRE, GeoNetwork's) -> EU file type, by folded prefix.
+PROTOCOLS = (
+    ("ogc:wmts", "WMTS_SRVC"), ("ogc:wms", "WMS_SRVC"), ("ogc:wfs", "WFS_SRVC"),
+    ("ogc:wcs", "WCS_SRVC"), ("ogc:wcts", None), ("esri:rest", "REST"),
+    ("esri rest", "REST"), ("atom", "ATOM"), ("inspire atom", "ATOM"),
+    ("www:link", None), ("www:download", None), ("download", None),
+)  # fmt: skip
+# Formats an address alone tells, in the order they are tried (GeoNetwork names the
+# files of a download service after their media type: …_geopackage+sqlite3_3035.zip).
+_ADDRESS_FORMATS = (
+    ("geopackage", "GPKG"), ("gpkg", "GPKG"), ("shapefile", "SHP"), ("shp", "SHP"),
+    ("geojson", "GEOJSON"), ("gml", "GML"), ("kml", "KML"), ("csv", "CSV"),
+    ("service=wms", "WMS_SRVC"), ("service=wfs", "WFS_SRVC"), ("service=wmts", "WMTS_SRVC"),
+)  # fmt: skip
+
+
+class _Saxon:
+    """The compiled stylesheet of this process."""
+
+    pid: int | None = None
+    executable: Any = None
+    processor: Any = None
+
+    @classmethod
+    def get(cls) -> Any:
+        if cls.pid != os.getpid():
+            from saxonche import PySaxonProcessor
+
+            cls.processor = PySaxonProcessor(license=False)
+            compiler = cls.processor.new_xslt30_processor()
+            executable = compiler.compile_stylesheet(stylesheet_file=str(STYLESHEET))
+            for name, value in PARAMETERS.items():
+                executable.set_parameter(name, cls.processor.make_string_value(value))
+            cls.executable, cls.pid = executable, os.getpid()
+        return cls.executable
+
+
+def to_geodcat_ap(record: bytes) -> str:
+    """The record (an ISO 19139 document, DTD-free) as GeoDCAT-AP RDF/XML."""
+    executable = _Saxon.get()
+    try:
+        document = _Saxon.processor.parse_xml(xml_text=record.decode("utf-8"))
+        output = executable.transform_to_string(xdm_node=document)
+    except Exception as error:  # Saxon's PySaxonApiError: the message is the reason
+        raise RecordError(f"the GeoDCAT-AP mapping cannot read the record: {error}") from None
+    if not output:
+        raise RecordError("the GeoDCAT-AP mapping gave nothing for this record")
+    return output
+
+
+def map_record(
+    record: bytes,
+    services: list[dict[str, Any]],
+    parse_dataset: Callable[..., dict[str, Any]],
+    guid: str,
+    default_language: str | None = None,
+) -> dict[str, Any]:
+    """The dataset dict of one ISO 19139 record (``services``: those that operate on it)."""
+    iso = _as_iso_19139(parse_xml(record, guid))
+    graph = Graph()
+    try:
+        graph.parse(data=to_geodcat_ap(etree.tostring(iso)), format="xml")
+    except RecordError as error:
+        raise RecordError(str(error), guid) from None
+    subject = _primary_topic(graph)
+    if subject is None:
+        raise RecordError("the GeoDCAT-AP mapping found no dataset or service in it", guid)
+    is_service = (subject, RDF.type, DCAT.Dataset) not in graph
+    graph.add((subject, RDF.type, DCAT.Dataset))  # a service is listed like a dataset
+    language = _language(iso) or default_language or "fr"
+    _drop_run_together_texts(graph)
+    _add_publisher(graph, subject)
+    _add_contact_point(graph, subject)
+    _add_access_rights(graph, subject)
+    _label_statements(graph, language)
+    themes = _themes_as_keywords(graph, subject)
+    repair_languages(graph, language)
+    try:
+        dataset = parse_dataset(graph, subject)
+    except Exception as error:
+        raise RecordError(f"cannot read its GeoDCAT-AP: {error}", guid) from None
+    if not any((dataset.get("title_translated") or {}).values()) and not dataset.get("title"):
+        raise RecordError("the record has no title (gmd:citation/gmd:title)", guid)
+    protocols = _online_resources(iso)
+    for resource in dataset.get("resources", []):
+        _set_format(resource, protocols)
+    if is_service:
+        own = _service_of(iso, guid)
+        if own is not None:
+            _add_service_distributions(dataset, [own])
+    _add_service_distributions(dataset, services)
+    _set_themes(dataset, themes)
+    if not dataset.get("license_id"):
+        dataset["license_id"] = _licence_in(graph, subject) or ""
+    resource_type = graph.value(subject, RESOURCE_TYPE)
+    if resource_type is not None:
+        dataset["dcat_type"] = str(resource_type)
+    return dataset
+
+
+def _as_iso_19139(root: etree._Element) -> etree._Element:
+    """The record in plain ISO 19139, which is what the mapping reads: national profiles
+    (geocat.ch's ``che:CHE_MD_Metadata``…) name the ISO class each of their elements
+    extends in ``gco:isoType``, and ISO 19115-2 (``gmi:MI_Metadata``) extends
+    ``gmd:MD_Metadata``."""
+    iso_type = f"{{{NS['gco']}}}isoType"
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        extended = element.get(iso_type)
+        if extended and ":" in extended:
+            prefix, name = extended.split(":", 1)
+            if prefix in ("gmd", "srv"):
+                element.tag = f"{{{NS[prefix]}}}{name}"
+        elif element.tag == f"{{{GMI}}}MI_Metadata":
+            element.tag = f"{{{NS['gmd']}}}MD_Metadata"
+    return root
+
+
+def _primary_topic(graph: Graph) -> Any:
+    """What the record describes: the subject of its catalogue record."""
+    for subject in graph.subjects(FOAF.isPrimaryTopicOf, None):
+        return subject
+    for kind in (DCAT.Dataset, DCAT.DataService, DCAT.Catalog):
+        for subject in graph.subjects(RDF.type, kind):
+            if (None, DCAT.accessService, subject) not in graph:
+                return subject
+    return None
+
+
+def _language(iso: etree._Element) -> str | None:
+    """The record's own language, as a content language."""
+    code = iso.xpath(
+        "string((gmd:language/gmd:LanguageCode/@codeListValue | gmd:language/*)[1])",
+        namespaces=NS,
+    )
+    language = ISO_LANGUAGES.get(code.strip().lower()[:3])
+    return language if language in CONTENT_LANGUAGES else None
+
+
+def _drop_run_together_texts(graph: Graph) -> None:
+    """Drop the literal the mapping makes of a multilingual text's every language run
+    together (the text and all its translations on separate lines, in one language),
+    beside the text in each language."""
+    for subject, predicate in {(s, p) for s, p, o in graph if isinstance(o, Literal)}:
+        literals = [o for o in graph.objects(subject, predicate) if isinstance(o, Literal)]
+        if len(literals) < 3:
+            continue
+        for literal in literals:
+            others = [str(o).strip() for o in literals if o is not literal and str(o).strip()]
+            inside = sum(1 for other in others if other in str(literal))
+            if "\n" in str(literal) and inside >= 2:
+                graph.remove((subject, predicate, literal))
+
+
+def _add_publisher(graph: Graph, subject: Any) -> None:
+    """A ``dct:publisher`` from the resource's owner, custodian or point of contact
+    when the record names no publisher (ISO's "publisher" role is what the mapping
+    makes one of)."""
+    if graph.value(subject, DCTERMS.publisher) is not None:
+        return
+    for role in ("owner", "custodian", "pointOfContact", "distributor", "originator"):
+        agent = graph.value(subject, URIRef(f"{GEODCAT}{role}"))
+        if agent is None:
+            continue
+        organisation = graph.value(agent, URIRef("http://www.w3.org/ns/org#memberOf"))
+        if (agent, RDF.type, FOAF.Organization) in graph or organisation is None:
+            organisation = agent
+        names = list(graph.objects(organisation, FOAF.name))
+        if names:
+            graph.add((subject, DCTERMS.publisher, organisation))
+            graph.add((organisation, RDF.type, FOAF.Organization))
+            for mailbox in graph.objects(agent, FOAF.mbox):
+                graph.add((organisation, FOAF.mbox, mailbox))
+            return
+
+
+def _add_contact_point(graph: Graph, subject: Any) -> None:
+    """The metadata's point of contact for a resource that names none of its own
+    (geoportals often give an e-mail address only for the record)."""
+    if graph.value(subject, DCAT.contactPoint) is not None:
+        return
+    for record in graph.objects(subject, FOAF.isPrimaryTopicOf):
+        for contact in graph.objects(record, DCAT.contactPoint):
+            graph.add((subject, DCAT.contactPoint, contact))
+
+
+def _add_access_rights(graph: Graph, subject: Any) -> None:
+    """The dataset's access rights: those all its distributions share (the mapping puts
+    INSPIRE's limitations on public access on each distribution)."""
+    if graph.value(subject, DCTERMS.accessRights) is not None:
+        return
+    shared = None
+    for distribution in graph.objects(subject, DCAT.distribution):
+        rights = set(graph.objects(distribution, DCTERMS.accessRights))
+        shared = rights if shared is None else shared & rights
+    for rights in sorted(shared or (), key=str)[:1]:
+        graph.add((subject, DCTERMS.accessRights, rights))
+
+
+_STATEMENTS = (DCTERMS.rights, DCTERMS.provenance, DCTERMS.license, DCTERMS.accessRights)
+
+
+def _label_statements(graph: Graph, language: str) -> None:
+    """An ``rdfs:label`` for each rights, provenance and licence statement the mapping
+    describes with ``dct:description`` only: the label is what DCAT-AP parsing reads."""
+    for predicate in _STATEMENTS:
+        for statement in set(graph.objects(None, predicate)):
+            if isinstance(statement, Literal) or graph.value(statement, RDFS.label) is not None:
+                continue
+            texts = [o for o in graph.objects(statement, DCTERMS.description) if str(o).strip()]
+            if texts:
+                own = [t for t in texts if t.language == language] or texts
+                graph.add((statement, RDFS.label, own[0]))
+
+
+def _themes_as_keywords(graph: Graph, subject: Any) -> list[str]:
+    r"""The record's thesaurus keywords (INSPIRE themes, GEMET…), which the mapping makes
+    ``dcat:theme``\s, as keywords in their languages; ``dcat:theme`` keeps the EU data
+    themes only. Returns each theme's IRI and labels, for ``_set_themes``."""
+    found = []
+    for theme in list(graph.objects(subject, DCAT.theme)):
+        labels = [o for o in graph.objects(theme, SKOS.prefLabel) if isinstance(o, Literal)]
+        if isinstance(theme, URIRef) and str(theme).startswith(EU_DATA_THEME):
+            continue
+        graph.remove((subject, DCAT.theme, theme))
+        found.append(str(theme) if isinstance(theme, URIRef) else "")
+        found += [str(label) for label in labels]
+        for label in labels:
+            if not str(theme).startswith(INSPIRE_THEME):  # INSPIRE themes: a facet
+                graph.add((subject, DCAT.keyword, label))
+    return found
+
+
+def _licence_in(graph: Graph, subject: Any) -> str | None:
+    """The licence the record's use limitations name, by a licence address in their
+    text or their usual wording (``licence_id``), when the mapping found no licence."""
+    texts = []
+    nodes = [subject, *graph.objects(subject, DCAT.distribution)]
+    for node in nodes:
+        for predicate in _STATEMENTS:
+            for statement in graph.objects(node, predicate):
+                texts.append(str(statement))
+                texts += [str(o) for o in graph.objects(statement, RDFS.label)]
+                texts += [str(o) for o in graph.objects(statement, DCTERMS.description)]
+    for text in texts:
+        for address in re.findall(r"https?://[^\s<>\"')]+", text):
+            found = licence_id(address.rstrip(".,;"))
+            if found:
+                return found
+    for text in texts:
+        for pattern, code in LICENCE_WORDINGS:
+            if re.search(pattern, text, re.IGNORECASE):
+                return licence_id(code)
+    return None
+
+
+def _online_resources(iso: etree._Element) -> dict[str, str]:
+    """Each online resource's address -> its protocol, as the record gives them."""
+    found = {}
+    for online in iso.iterfind(".//gmd:CI_OnlineResource", NS):
+        url = online.findtext("gmd:linkage/gmd:URL", namespaces=NS)
+        protocol = online.xpath("string(gmd:protocol/*)", namespaces=NS).strip()
+        if url and url.strip():
+            found.setdefault(url.strip(), protocol)
+    return found
+
+
+def format_of(url: str | None, protocol: str | None) -> str | None:
+    """The EU file type of an online resource, by its protocol, else its address."""
+    folded = (protocol or "").strip().lower()
+    for prefix, code in PROTOCOLS:
+        if folded.startswith(prefix):
+            if code:
+                return code
+            break
+    address = (url or "").lower()
+    path = urlsplit(address).path
+    extension = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
+    for word, code in _ADDRESS_FORMATS:
+        if re.search(rf"(^|[^a-z]){re.escape(word)}([^a-z]|$)", address):
+            return code
+    if extension:
+        known = file_type(extension)
+        if known and known.isupper():
+            return known
+    return None
+
+
+def _set_format(resource: dict[str, Any], protocols: dict[str, str]) -> None:
+    """The distribution's own format, instead of all the resource's (see above)."""
+    url = resource.get("access_url") or resource.get("url")
+    found = format_of(url, protocols.get(url or ""))
+    if found:
+        resource["format"] = found
+        resource.pop("mimetype", None)
+
+
+def _service_of(iso: etree._Element, guid: str) -> dict[str, Any] | None:
+    service = service_summary(iso, guid)
+    if service is not None:
+        service.pop("operates_on", None)
+    return service
+
+
+def _add_service_distributions(dataset: dict[str, Any], services: list[dict[str, Any]]) -> None:
+    """A distribution for each endpoint of each service not already among the
+    dataset's files, with the service as its ``access_services``."""
+    resources = dataset.setdefault("resources", [])
+    known = {r.get("access_url") or r.get("url") for r in resources}
+    for service in services:
+        for link in service.get("links", []):
+            url = link["url"]
+            if url in known or not url.lower().startswith(("http://", "https://")):
+                continue
+            known.add(url)
+            title = service.get("title") or url
+            endpoint = url.split("?", 1)[0]
+            resources.append(
+                {
+                    "url": url,
+                    "access_url": url,
+                    "name": title,
+                    "format": format_of(url, link.get("protocol")) or "",
+                    "access_services": [
+                        {
+                            "title": title,
+                            "endpoint_url": [endpoint],
+                            "endpoint_description": url,
+                        }
+                    ],
+                }
+            )
+
+
+def _set_themes(dataset: dict[str, Any], themes: list[str]) -> None:
+    """INSPIRE themes kept as such, and the EU data themes they align with added."""
+    inspire = vocabularies.load("inspire_themes")
+    data_themes = vocabularies.load("data_themes")
+    found = []
+    for theme in themes:
+        concept = inspire.lookup(theme.rstrip("/")) if theme.startswith(INSPIRE_THEME) else None
+        if concept is not None and concept.uri not in found:
+            found.append(concept.uri)
+    dataset["inspire_theme"] = found
+    current = list(dataset.get("theme") or [])
+    for uri in found:
+        for code in inspire.lookup(uri).extra.get("data_themes", "").split():
+            concept = data_themes.lookup(code)
+            if concept is not None and concept.uri not in current:
+                current.append(concept.uri)
+    dataset["theme"] = current
