@@ -460,9 +460,15 @@ def service_summary(element: etree._Element, guid: str) -> dict[str, Any] | None
         url, protocol = _text(online, "gmd:linkage/gmd:URL"), _text(online, "gmd:protocol/*")
         if url and _is_endpoint(url, protocol):
             links.append({"url": url, "protocol": protocol})
-    for point in identification.iterfind(".//srv:connectPoint//gmd:linkage/gmd:URL", NS):
-        if point.text and point.text.strip() not in {link["url"] for link in links}:
-            links.append({"url": point.text.strip(), "protocol": None})
+    for point in identification.iterfind("srv:containsOperations//srv:connectPoint/*", NS):
+        url, protocol = _text(point, "gmd:linkage/gmd:URL"), _text(point, "gmd:protocol/*")
+        if url and url not in {link["url"] for link in links}:
+            links.append({"url": url, "protocol": protocol})
+    # An endpoint without a protocol speaks the service's only one (if it has one).
+    protocols = {link["protocol"] for link in links if link["protocol"]}
+    for link in links:
+        if not link["protocol"] and len(protocols) == 1:
+            link["protocol"] = next(iter(protocols))
     return {
         "guid": guid,
         "title": _text(identification, "gmd:citation/*/gmd:title/*"),

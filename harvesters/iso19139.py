@@ -91,29 +91,37 @@ _ADDRESS_FORMATS = (
 
 
 class _Saxon:
-    """The compiled stylesheet of this process."""
+    """The compiled stylesheet of this process, by its parameters."""
 
     pid: int | None = None
-    executable: Any = None
     processor: Any = None
+    executables: dict[tuple, Any] = {}
 
     @classmethod
-    def get(cls) -> Any:
+    def get(cls, parameters: dict[str, str]) -> Any:
         if cls.pid != os.getpid():
             from saxonche import PySaxonProcessor
 
-            cls.processor = PySaxonProcessor(license=False)
+            cls.processor, cls.executables, cls.pid = (
+                PySaxonProcessor(license=False),
+                {},
+                os.getpid(),
+            )
+        key = tuple(sorted(parameters.items()))
+        if key not in cls.executables:
             compiler = cls.processor.new_xslt30_processor()
             executable = compiler.compile_stylesheet(stylesheet_file=str(STYLESHEET))
-            for name, value in PARAMETERS.items():
+            for name, value in parameters.items():
                 executable.set_parameter(name, cls.processor.make_string_value(value))
-            cls.executable, cls.pid = executable, os.getpid()
-        return cls.executable
+            cls.executables[key] = executable
+        return cls.executables[key]
 
 
-def to_geodcat_ap(record: bytes) -> str:
-    """The record (an ISO 19139 document, DTD-free) as GeoDCAT-AP RDF/XML."""
-    executable = _Saxon.get()
+def to_geodcat_ap(record: bytes, parameters: dict[str, str] | None = None) -> str:
+    """The record (an ISO 19139 document, DTD-free) as GeoDCAT-AP RDF/XML; the
+    stylesheet's ``parameters`` are ours unless given (lookups stay disabled)."""
+    parameters = {**PARAMETERS, **(parameters or {}), "CoupledResourceLookUp": "disabled"}
+    executable = _Saxon.get(parameters)
     try:
         document = _Saxon.processor.parse_xml(xml_text=record.decode("utf-8"))
         output = executable.transform_to_string(xdm_node=document)
@@ -383,13 +391,15 @@ def _add_service_distributions(dataset: dict[str, Any], services: list[dict[str,
     """A distribution for each endpoint of each service not already among the
     dataset's files, with the service as its ``access_services``."""
     resources = dataset.setdefault("resources", [])
-    known = {r.get("access_url") or r.get("url") for r in resources}
+    # A service is known by its endpoint: its GetCapabilities and its bare address are
+    # one service, not two files.
+    known = {_endpoint(r.get("access_url") or r.get("url") or "") for r in resources}
     for service in services:
         for link in service.get("links", []):
             url = link["url"]
-            if url in known or not url.lower().startswith(("http://", "https://")):
+            if _endpoint(url) in known or not url.lower().startswith(("http://", "https://")):
                 continue
-            known.add(url)
+            known.add(_endpoint(url))
             title = service.get("title") or url
             endpoint = url.split("?", 1)[0]
             resources.append(
@@ -407,6 +417,10 @@ def _add_service_distributions(dataset: dict[str, Any], services: list[dict[str,
                     ],
                 }
             )
+
+
+def _endpoint(url: str) -> str:
+    return url.split("?", 1)[0].rstrip("/").lower()
 
 
 def _set_themes(dataset: dict[str, Any], themes: list[str]) -> None:

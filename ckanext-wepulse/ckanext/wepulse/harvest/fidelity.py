@@ -116,10 +116,19 @@ def _vocabulary_values(item, fields, place: str, unmapped: dict[str, Any]) -> No
 
 def _other_languages(item, fields, languages, place: str, unmapped: dict[str, Any]) -> None:
     """Texts in languages the portal does not publish in (Italian from a Swiss
-    source, say) leave their multilingual field for ``unmapped``."""
+    source, say) leave their multilingual field for ``unmapped``, in subfields too
+    (a contact's name in Romansh)."""
     for field in fields:
         name = field["field_name"]
         texts = item.get(name)
+        if field.get("repeating_subfields") and isinstance(texts, list):
+            for index, sub in enumerate(texts):
+                if isinstance(sub, dict):
+                    subfields = field["repeating_subfields"]
+                    _other_languages(
+                        sub, subfields, languages, f"{place}{name}[{index}].", unmapped
+                    )
+            continue
         if not str(field.get("preset", "")).startswith("fluent") or not isinstance(texts, dict):
             continue
         for lang in [lang for lang in texts if lang not in languages]:
