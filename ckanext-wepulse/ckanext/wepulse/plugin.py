@@ -30,6 +30,7 @@ class WepulsePlugin(p.SingletonPlugin, DefaultTranslation):
     # IConfigurer
     def update_config(self, config):
         tk.add_template_directory(config, "templates")
+        tk.add_public_directory(config, "public")  # the map's data (public/wepulse/map/)
         tk.add_resource("assets", "ckanext-wepulse")
 
     # IBlueprint

@@ -1,0 +1,1 @@
+"""Where datasets are: their spatial coverage read safely, and the municipalities it covers."""
