@@ -213,7 +213,7 @@ def ldes_member(n: int, subject: str, published: str, body: str, kind: str = "Cr
 
 
 def demo_routes(directory: Path) -> dict[str, Route]:
-    """The demo's four sources, from the recorded payloads in ``directory``."""
+    """The demo's five sources, from the recorded payloads in ``directory``."""
     ckan = json.loads((directory / "ckan_package_search.json").read_text("utf-8"))
     ods = json.loads((directory / "ods_catalog_datasets.json").read_text("utf-8"))
     feed = {int(p.stem.split("_")[1]): p for p in (directory / "data-gov-be").glob("page_*.trig")}
@@ -222,6 +222,14 @@ def demo_routes(directory: Path) -> dict[str, Route]:
         "/ods/api/explore/v2.1/catalog/datasets": ods_catalogue(ods["results"]),
         **ldes_feed(feed),
         "/spreadsheet/inventaire.csv": file(directory / "cpas_inventaire.csv"),
+        "/geoportal/csw": csw_catalogue(
+            [
+                r
+                for path in sorted((directory / "geoportal").glob("*.xml"))
+                for r in iso_records(path)
+            ],
+            title="Géoportail (démo)",
+        ),
     }
 
 

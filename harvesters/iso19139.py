@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS
+from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS
 
 from ckanext.wepulse import vocabularies
 from harvesters.base import RecordError
@@ -52,6 +52,8 @@ PARAMETERS = {
 }
 GEODCAT = "http://data.europa.eu/930/"
 GMI = "http://www.isotc211.org/2005/gmi"
+HREF = f"{{{NS['xlink']}}}href"
+ORG_MEMBER_OF = URIRef("http://www.w3.org/ns/org#memberOf")
 RESOURCE_TYPE = URIRef(f"{GEODCAT}resourceType")
 INSPIRE_THEME = "http://inspire.ec.europa.eu/theme/"
 EU_DATA_THEME = "http://publications.europa.eu/resource/authority/data-theme/"
@@ -157,7 +159,7 @@ def map_record(
     _add_contact_point(graph, subject)
     _add_access_rights(graph, subject)
     _label_statements(graph, language)
-    themes = _themes_as_keywords(graph, subject)
+    inspire_themes = _themes_as_keywords(graph, subject, iso)
     repair_languages(graph, language)
     try:
         dataset = parse_dataset(graph, subject)
@@ -173,9 +175,12 @@ def map_record(
         if own is not None:
             _add_service_distributions(dataset, [own])
     _add_service_distributions(dataset, services)
-    _set_themes(dataset, themes)
+    _set_themes(dataset, inspire_themes)
     if not dataset.get("license_id"):
-        dataset["license_id"] = _licence_in(graph, subject) or ""
+        known, document = _licence_in(graph, subject)
+        dataset["license_id"] = known or ""
+        for resource in dataset.get("resources", []) if document and not known else []:
+            resource.setdefault("license", document)  # the licence text the record links
     resource_type = graph.value(subject, RESOURCE_TYPE)
     if resource_type is not None:
         dataset["dcat_type"] = str(resource_type)
@@ -198,6 +203,11 @@ def _as_iso_19139(root: etree._Element) -> etree._Element:
                 element.tag = f"{{{NS[prefix]}}}{name}"
         elif element.tag == f"{{{GMI}}}MI_Metadata":
             element.tag = f"{{{NS['gmd']}}}MD_Metadata"
+        # geo.be's exports give an anchor's address as gmx:Anchor/@gmx:Anchor, which
+        # no reader knows: it is ISO's xlink:href.
+        misplaced = f"{{{NS['gmx']}}}Anchor"
+        if element.tag == misplaced and element.get(misplaced) and not element.get(HREF):
+            element.set(HREF, element.attrib.pop(misplaced))
     return root
 
 
@@ -238,25 +248,38 @@ def _drop_run_together_texts(graph: Graph) -> None:
 
 
 def _add_publisher(graph: Graph, subject: Any) -> None:
-    """A ``dct:publisher`` from the resource's owner, custodian or point of contact
-    when the record names no publisher (ISO's "publisher" role is what the mapping
-    makes one of)."""
-    if graph.value(subject, DCTERMS.publisher) is not None:
-        return
+    """The dataset's publisher as an organisation: the one a publishing person works
+    for; else, when the record names no publisher (ISO's "publisher" role is what the
+    mapping makes one of), the resource's owner, custodian or point of contact; else
+    the organisation responsible for the metadata. It is whom the harvest attributes
+    the dataset to, so never a person when an organisation is named."""
+    candidates = list(graph.objects(subject, DCTERMS.publisher))
     for role in ("owner", "custodian", "pointOfContact", "distributor", "originator"):
-        agent = graph.value(subject, URIRef(f"{GEODCAT}{role}"))
-        if agent is None:
+        candidates += graph.objects(subject, URIRef(f"{GEODCAT}{role}"))
+    for record in graph.objects(subject, FOAF.isPrimaryTopicOf):
+        for attribution in graph.objects(record, PROV.qualifiedAttribution):
+            candidates += graph.objects(attribution, PROV.agent)
+    for agent in candidates:
+        organisation = _organisation(graph, agent)
+        if organisation is None:
             continue
-        organisation = graph.value(agent, URIRef("http://www.w3.org/ns/org#memberOf"))
-        if (agent, RDF.type, FOAF.Organization) in graph or organisation is None:
-            organisation = agent
-        names = list(graph.objects(organisation, FOAF.name))
-        if names:
-            graph.add((subject, DCTERMS.publisher, organisation))
-            graph.add((organisation, RDF.type, FOAF.Organization))
-            for mailbox in graph.objects(agent, FOAF.mbox):
-                graph.add((organisation, FOAF.mbox, mailbox))
-            return
+        for publisher in list(graph.objects(subject, DCTERMS.publisher)):
+            graph.remove((subject, DCTERMS.publisher, publisher))
+        graph.add((subject, DCTERMS.publisher, organisation))
+        graph.add((organisation, RDF.type, FOAF.Organization))
+        for mailbox in graph.objects(agent, FOAF.mbox):
+            graph.add((organisation, FOAF.mbox, mailbox))
+        return
+
+
+def _organisation(graph: Graph, agent: Any) -> Any:
+    """The named organisation an agent is or works for, or None."""
+    if (agent, RDF.type, FOAF.Person) not in graph and graph.value(agent, FOAF.name):
+        return agent
+    employer = graph.value(agent, ORG_MEMBER_OF)
+    if employer is not None and graph.value(employer, FOAF.name) is not None:
+        return employer
+    return None
 
 
 def _add_contact_point(graph: Graph, subject: Any) -> None:
@@ -298,27 +321,71 @@ def _label_statements(graph: Graph, language: str) -> None:
                 graph.add((statement, RDFS.label, own[0]))
 
 
-def _themes_as_keywords(graph: Graph, subject: Any) -> list[str]:
-    r"""The record's thesaurus keywords (INSPIRE themes, GEMET…), which the mapping makes
-    ``dcat:theme``\s, as keywords in their languages; ``dcat:theme`` keeps the EU data
-    themes only. Returns each theme's IRI and labels, for ``_set_themes``."""
+def _themes_as_keywords(graph: Graph, subject: Any, iso: etree._Element) -> list[str]:
+    """The record's thesaurus keywords (INSPIRE themes, GEMET…), which the mapping makes
+    ``dcat:theme``\\s, as keywords in their languages (their labels in the record when
+    the mapping kept only their IRI); ``dcat:theme`` keeps the EU data themes only.
+    Returns the INSPIRE themes among them, by IRI or, in an INSPIRE themes thesaurus
+    that gives no IRI, by label."""
+    inspire = vocabularies.load("inspire_themes")
+    anchored = _anchor_labels(iso)
     found = []
     for theme in list(graph.objects(subject, DCAT.theme)):
-        labels = [o for o in graph.objects(theme, SKOS.prefLabel) if isinstance(o, Literal)]
         if isinstance(theme, URIRef) and str(theme).startswith(EU_DATA_THEME):
             continue
         graph.remove((subject, DCAT.theme, theme))
-        found.append(str(theme) if isinstance(theme, URIRef) else "")
-        found += [str(label) for label in labels]
-        for label in labels:
-            if not str(theme).startswith(INSPIRE_THEME):  # INSPIRE themes: a facet
+        labels = [o for o in graph.objects(theme, SKOS.prefLabel) if isinstance(o, Literal)]
+        labels = labels or anchored.get(str(theme), [])
+        concept = inspire.lookup(str(theme).rstrip("/")) if isinstance(theme, URIRef) else None
+        schemes = " ".join(
+            str(t)
+            for s in graph.objects(theme, SKOS.inScheme)
+            for t in graph.objects(s, DCTERMS.title)
+        )
+        if concept is None and "inspire" in schemes.lower() and "theme" in schemes.lower():
+            concept = next(filter(None, (inspire.lookup(str(label)) for label in labels)), None)
+        if concept is not None:
+            found.append(concept.uri)  # a facet of its own, and its EU data themes
+        else:
+            for label in labels:
                 graph.add((subject, DCAT.keyword, label))
+    return list(dict.fromkeys(found))
+
+
+def _anchor_labels(iso: etree._Element) -> dict[str, list[Literal]]:
+    """Each anchored keyword's address -> its texts, in the record's languages."""
+    languages = _locales(iso)
+    default = _language(iso)
+    found: dict[str, list[Literal]] = {}
+    for keyword in iso.iterfind(".//gmd:descriptiveKeywords//gmd:keyword", NS):
+        anchor = keyword.find("gmx:Anchor", NS)
+        if anchor is None or not anchor.get(HREF):
+            continue
+        texts = found.setdefault(anchor.get(HREF).strip(), [])
+        if (anchor.text or "").strip():
+            texts.append(Literal(anchor.text.strip(), lang=default))
+        for text in keyword.iterfind(".//gmd:LocalisedCharacterString", NS):
+            language = languages.get((text.get("locale") or "").lstrip("#"))
+            if language and (text.text or "").strip() and language != default:
+                texts.append(Literal(text.text.strip(), lang=language))
     return found
 
 
-def _licence_in(graph: Graph, subject: Any) -> str | None:
-    """The licence the record's use limitations name, by a licence address in their
-    text or their usual wording (``licence_id``), when the mapping found no licence."""
+def _locales(iso: etree._Element) -> dict[str, str]:
+    """The record's PT_Locale ids -> the content language each stands for."""
+    found = {}
+    for locale in iso.iterfind(".//gmd:PT_Locale", NS):
+        code = locale.xpath("string(gmd:languageCode/*/@codeListValue)", namespaces=NS)
+        language = ISO_LANGUAGES.get(code.strip().lower()[:3])
+        if language and locale.get("id"):
+            found[locale.get("id")] = language
+    return found
+
+
+def _licence_in(graph: Graph, subject: Any) -> tuple[str | None, str | None]:
+    """The licence the record's use limitations name, when the mapping found none:
+    (the portal's licence id, by a licence address in their text or their usual
+    wording; else None, and the address of a licence text they link to, if any)."""
     texts = []
     nodes = [subject, *graph.objects(subject, DCAT.distribution)]
     for node in nodes:
@@ -327,16 +394,20 @@ def _licence_in(graph: Graph, subject: Any) -> str | None:
                 texts.append(str(statement))
                 texts += [str(o) for o in graph.objects(statement, RDFS.label)]
                 texts += [str(o) for o in graph.objects(statement, DCTERMS.description)]
+    document = None
     for text in texts:
         for address in re.findall(r"https?://[^\s<>\"')]+", text):
-            found = licence_id(address.rstrip(".,;"))
+            address = address.rstrip(".,;")
+            found = licence_id(address)
             if found:
-                return found
+                return found, None
+            if document is None and re.search(r"licen[cs]|licentie|lizenz", text, re.IGNORECASE):
+                document = address
     for text in texts:
         for pattern, code in LICENCE_WORDINGS:
             if re.search(pattern, text, re.IGNORECASE):
-                return licence_id(code)
-    return None
+                return licence_id(code), None
+    return None, document
 
 
 def _online_resources(iso: etree._Element) -> dict[str, str]:
@@ -423,18 +494,13 @@ def _endpoint(url: str) -> str:
     return url.split("?", 1)[0].rstrip("/").lower()
 
 
-def _set_themes(dataset: dict[str, Any], themes: list[str]) -> None:
-    """INSPIRE themes kept as such, and the EU data themes they align with added."""
+def _set_themes(dataset: dict[str, Any], inspire_themes: list[str]) -> None:
+    """The INSPIRE themes, and the EU data themes they align with added."""
     inspire = vocabularies.load("inspire_themes")
     data_themes = vocabularies.load("data_themes")
-    found = []
-    for theme in themes:
-        concept = inspire.lookup(theme.rstrip("/")) if theme.startswith(INSPIRE_THEME) else None
-        if concept is not None and concept.uri not in found:
-            found.append(concept.uri)
-    dataset["inspire_theme"] = found
+    dataset["inspire_theme"] = inspire_themes
     current = list(dataset.get("theme") or [])
-    for uri in found:
+    for uri in inspire_themes:
         for code in inspire.lookup(uri).extra.get("data_themes", "").split():
             concept = data_themes.lookup(code)
             if concept is not None and concept.uri not in current:

@@ -209,3 +209,29 @@ def test_a_constraint_is_sent_as_cql():
     )
     page = next(r for r in requests if "GetRecords" in r)
     assert "constraintLanguage=CQL_TEXT" in page and "OrganisationName" in page
+
+
+@pytest.mark.parametrize("page", ["geonetwork-dcat-page-1.xml", "geonetwork-geodcatap-page-1.xml"])
+def test_a_geoportals_dcat_output_is_unwrapped_into_dcat_records(page):
+    answer = (GEO / "udata" / page).read_bytes()
+    capabilities = csw_catalogue([])({"request": "GetCapabilities"})[2].replace(
+        b"<ows:Value>http://www.isotc211.org/2005/gmd</ows:Value>",
+        b"<ows:Value>http://www.w3.org/ns/dcat#</ows:Value>",
+    )
+
+    def geonetwork(query):
+        if query.get("request") == "GetCapabilities":
+            return 200, "application/xml", capabilities
+        return 200, "application/xml", answer  # the recorded first page, for any page
+
+    with FixtureServer({CSW: geonetwork}) as server:
+        found = []
+        # The recorded page says 6 matched; the next pages repeat it: incomplete.
+        with pytest.raises(SourceError, match="of 6"):
+            for record in adapter(server, {"output_schema": "dcat"}).records():
+                found.append(record)
+        assert "outputSchema=http%3A%2F%2Fwww.w3.org%2Fns%2Fdcat%23" in server.requests[1]
+    datasets = [r for r in found if isinstance(r, Record)]
+    assert len(datasets) == 2 and all("dcat#Dataset" in r.payload for r in datasets)
+    # Each dataset by its IRI (one GeoDCAT-AP record gives a relative one: resolved).
+    assert any(r.guid.startswith("https://www.geo2france.fr/") for r in datasets)

@@ -136,6 +136,24 @@ def test_a_belgian_dataset_keeps_its_languages_extent_files_and_themes(authority
     assert "Registre national" in dataset["provenance"] or "Rijksregister" in dataset["provenance"]
 
 
+def test_keywords_publishers_and_licence_texts_are_read_as_the_record_gives_them(
+    authority, records
+):
+    source, *_ = harvest(authority, records)
+    units = harvested(source)["629ad470-71dc-11eb-af47-3448ed25ad7c"]
+    # geo.be writes its anchors' addresses in gmx:Anchor/@gmx:Anchor: still the INSPIRE
+    # theme "Administrative units", and the GEMET keywords with their four labels.
+    assert units["inspire_theme"] == ["http://inspire.ec.europa.eu/theme/au"]
+    assert "sub-national boundary" in units["tags_translated"]["en"]
+    assert any("grens" in tag for tag in units["tags_translated"]["nl"])
+    # Published by a person of FPS Finance: the organisation is the publisher.
+    assert units["publisher"][0]["name_translated"]["fr"].startswith("SPF Finances")
+    assert units["organization"]["title"].startswith("SPF Finances")
+    # Its licence is no known one: the text it links to is each file's licence.
+    assert units["license_id"] in ("", None, "notspecified")
+    assert all("Licence_plan_opendata_FR.PDF" in r["license"] for r in units["resources"])
+
+
 def test_a_service_is_listed_with_its_endpoints_and_its_datasets_get_it(authority, records):
     # The NGI view service of the INSPIRE Geoportal operates on a geo.be dataset.
     service = next(r for r in records if b"wms.ngi.be/inspire/aeronomie" in r)
