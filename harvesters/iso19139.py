@@ -31,16 +31,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import pyoxigraph as ox
 from lxml import etree
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS
 
 from ckanext.wepulse import vocabularies
-from harvesters.base import RecordError
+from harvesters.base import RecordError, SourceError
 from harvesters.csw import NS, parse_xml, service_summary
 from harvesters.dcat import repair_languages
 from harvesters.language import CONTENT_LANGUAGES
 from harvesters.mapping import file_type, licence_id
+from harvesters.rdf_input import is_iri, read, split_notes
 
 __all__ = ["STYLESHEET", "map_record", "to_geodcat_ap"]
 
@@ -143,10 +145,9 @@ def map_record(
 ) -> dict[str, Any]:
     """The dataset dict of one ISO 19139 record (``services``: those that operate on it)."""
     iso = _as_iso_19139(parse_xml(record, guid))
-    graph = Graph()
     try:
-        graph.parse(data=to_geodcat_ap(etree.tostring(iso)), format="xml")
-    except RecordError as error:
+        graph = _graph(to_geodcat_ap(etree.tostring(iso)), guid)
+    except (RecordError, SourceError) as error:
         raise RecordError(str(error), guid) from None
     subject = _primary_topic(graph)
     if subject is None:
@@ -185,6 +186,22 @@ def map_record(
     if resource_type is not None:
         dataset["dcat_type"] = str(resource_type)
     return dataset
+
+
+def _graph(rdf_xml: str, guid: str) -> Graph:
+    """The mapping's output read as DCAT sources are (``rdf_input``): an IRI the record
+    wrote with a space is repaired; a statement whose address is none (an online
+    resource at "-" or "") is left out, the rest of the record kept."""
+    quads = read(rdf_xml.encode("utf-8"), f"urn:wepulse:record:{guid}", "application/rdf+xml")
+    triples = [
+        (str(q.subject), str(q.predicate), str(q.object))
+        for q in quads
+        if all(is_iri(n.value) for n in (q.subject, q.object) if isinstance(n, ox.NamedNode))
+    ]
+    triples, _repaired, _unreadable = split_notes(triples)
+    graph = Graph()
+    graph.parse(data="".join(f"{s} {p} {o} .\n" for s, p, o in triples), format="nt")
+    return graph
 
 
 def _as_iso_19139(root: etree._Element) -> etree._Element:

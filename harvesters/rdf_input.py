@@ -272,6 +272,11 @@ def _checked_iri(node: ox.NamedNode, every_iri: bool) -> Change:
     return ox.NamedNode(repaired), f"<{node.value}> read as <{repaired}>", None
 
 
+def is_iri(value: str) -> bool:
+    """Whether ``value`` is an absolute IRI as the strict parsers check it."""
+    return _iri_problem(value, every_iri=True) is None
+
+
 def _iri_problem(value: str, every_iri: bool) -> str | None:
     if every_iri:
         try:

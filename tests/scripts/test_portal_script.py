@@ -169,10 +169,19 @@ def test_up_harvests_the_demo_sources_into_the_catalogue(portal):
     }
     assert found == expected
     names = ["demo-data-gov-be-bruxelles", "demo-opendatasoft", "demo-ckan"]
-    names.append("demo-cpas-ixelles-inventaire")
+    names += ["demo-cpas-ixelles-inventaire", "demo-geoportail"]
     jobs = {n: portal.action("harvest_source_show", id=n)["status"]["last_job"] for n in names}
     assert all(job["status"] == "Finished" for job in jobs.values()), jobs
     assert jobs["demo-cpas-ixelles-inventaire"]["stats"]["errored"] == 3
+    # A geoportal (CSW): federal records, each with its publisher, extent and services.
+    geo = portal.search(fq="harvest_source_id:* +inspire_theme:*", rows=20)["results"]
+    population = next(d for d in geo if d["harvest_guid"].startswith("0202b8dd"))
+    assert (
+        population["title_translated"]["nl"] == "Bevolkingsspreiding per statistical sector-België"
+    )
+    assert population["organization"]["name"] != "bruxelles"
+    assert population["spatial_coverage"][0]["bbox"]
+    assert {"WMS_SRVC", "ATOM", "GPKG"} <= {r["format"] for r in population["resources"]}
     trees = portal.search(q="Auderghem")
     assert trees["count"] >= 1
     assert trees["results"][0]["harvest_source_title"]

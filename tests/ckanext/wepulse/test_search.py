@@ -199,6 +199,54 @@ class TestFacets:
         assert "budget" in app.get("/dataset/?theme=ECON").body
 
 
+def box(west: float, south: float, east: float, north: float) -> list[dict]:
+    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    return [{"bbox": json.dumps({"type": "Polygon", "coordinates": [ring]})}]
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+class TestGeographicSearch:
+    """Geoportal datasets: by INSPIRE theme, by place name and by the municipalities
+    their extent covers."""
+
+    def test_the_inspire_theme_facet_is_labelled_in_the_visitors_language(self, trees):
+        dataset(
+            "hydrographie",
+            {"fr": "Eaux de surface"},
+            inspire_theme=["http://inspire.ec.europa.eu/theme/hy"],
+        )
+        result = tk.get_action("package_search")(
+            {}, {"q": "", "facet.field": json.dumps(["inspire_theme"]), "ext_lang": "nl"}
+        )
+        (item,) = result["search_facets"]["inspire_theme"]["items"]
+        assert (item["name"], item["display_name"]) == ("hy", "Hydrografie")
+        assert search("", fq="inspire_theme:hy") == ["hydrographie"]
+        # Its label carries a query across languages, as a data theme's does.
+        assert search("Gewässernetz") == ["hydrographie"]
+
+    def test_a_dataset_is_found_by_the_municipalities_its_extent_covers(self, trees):
+        # A box inside Ixelles/Elsene (4.36-4.38 E, 50.82-50.83 N).
+        dataset(
+            "plan-ixelles",
+            {"fr": "Plan des voiries"},
+            spatial_coverage=box(4.365, 50.825, 4.375, 50.83),
+        )
+        dataset(
+            "belgique",
+            {"fr": "Plan des voiries du pays"},
+            spatial_coverage=box(2.5, 49.5, 6.4, 51.5),
+        )
+        assert search("Elsene") == ["plan-ixelles"]
+        assert search("Ixelles") == ["plan-ixelles"]
+        assert "belgique" not in search("Liège")  # too wide an extent to name each one
+
+    def test_a_place_name_is_searchable(self, trees):
+        dataset(
+            "grondwater", {"nl": "Grondwatermeetnetten"}, spatial_coverage=[{"text": "Vlaanderen"}]
+        )
+        assert search("Vlaanderen") == ["grondwater"]
+
+
 @pytest.mark.usefixtures("with_plugins", "clean_index")
 class TestSuggestions:
     def suggest(self, **params):

@@ -31,6 +31,12 @@ _TITLES: dict[str, dict[str, str]] = {
     "format": {"fr": "Format", "nl": "Formaat", "de": "Format", "en": "Format"},
     "license_id": {"fr": "Licence", "nl": "Licentie", "de": "Lizenz", "en": "Licence"},
     "language": {"fr": "Langue", "nl": "Taal", "de": "Sprache", "en": "Language"},
+    "inspire_theme": {
+        "fr": "Thème INSPIRE",
+        "nl": "INSPIRE-thema",
+        "de": "INSPIRE-Thema",
+        "en": "INSPIRE theme",
+    },
     "hvd_category": {
         "fr": "Catégorie de données de forte valeur",
         "nl": "Categorie hoogwaardige datasets",
@@ -51,6 +57,7 @@ _VOCABULARIES = {
     "license_id": "licences",
     "language": "languages",
     "hvd_category": "hvd_categories",
+    "inspire_theme": "inspire_themes",
 }
 # Facets whose codes are choices of the authority schema.
 _AUTHORITY_CHOICES = ("authority_type", "region")

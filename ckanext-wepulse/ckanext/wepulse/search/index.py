@@ -11,6 +11,7 @@ from typing import Any
 
 from ckanext.wepulse import vocabularies
 from ckanext.wepulse.multilingual import machine_translations, parse_translated
+from ckanext.wepulse.spatial import places as places_
 
 __all__ = ["FACET_FIELDS", "SEARCH_LANGUAGES", "search_fields"]
 
@@ -28,8 +29,12 @@ FACET_FIELDS: tuple[str, ...] = (
     "theme",
     "language",
     "hvd_category",
+    "inspire_theme",
     "format",
 )
+#: A dataset whose extent covers more municipalities than this is not findable by
+#: each of their names (a map of Belgium is not about Ixelles).
+MAX_MUNICIPALITIES = 10
 
 
 def search_fields(dataset: dict[str, Any], authority: dict[str, Any] | None) -> dict[str, Any]:
@@ -77,9 +82,16 @@ def search_fields(dataset: dict[str, Any], authority: dict[str, Any] | None) -> 
     concepts = [
         *_concepts("data_themes", dataset.get("theme")),
         *_concepts("hvd_categories", dataset.get("hvd_category")),
+        *_concepts("inspire_themes", dataset.get("inspire_theme")),
     ]
     for lang in SEARCH_LANGUAGES:
         add(labels, lang, [concept.labels.get(lang, "") for concept in concepts])
+    # Where it is: its place names, and the municipalities its extent covers, by
+    # their names in every language (Ixelles is found as Elsene).
+    places = [item for item in dataset.get("spatial_coverage") or [] if isinstance(item, dict)]
+    add(labels, "", [item.get("text") for item in places])
+    for lang in SEARCH_LANGUAGES:
+        add(labels, lang, [m.name(lang) for m in _municipalities(places)])
 
     fields: dict[str, Any] = {
         f"{kind}_{lang}": values
@@ -113,9 +125,20 @@ def search_fields(dataset: dict[str, Any], authority: dict[str, Any] | None) -> 
         theme=_codes("data_themes", dataset.get("theme")),
         language=_codes("languages", dataset.get("language")),
         hvd_category=_hvd_tops(dataset.get("hvd_category")),
+        inspire_theme=_codes("inspire_themes", dataset.get("inspire_theme")),
         format=sorted(set(filter(None, formats))),
     )
     return {key: value for key, value in fields.items() if value not in (None, [], "")}
+
+
+def _municipalities(places: list[dict[str, Any]]) -> list[places_.Municipality]:
+    """The municipalities the extents cover, if they are few enough to name."""
+    found: dict[str, places_.Municipality] = {}
+    for item in places:
+        box = places_.extent(item)
+        if box is not None:
+            found.update((m.nis, m) for m in places_.municipalities_in(*box))
+    return list(found.values()) if len(found) <= MAX_MUNICIPALITIES else []
 
 
 def _translated(value: Any) -> dict[str, Any]:
