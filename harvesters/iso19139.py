@@ -171,6 +171,7 @@ def map_record(
     protocols = _online_resources(iso)
     for resource in dataset.get("resources", []):
         _set_format(resource, protocols)
+        _name_from_description(resource)
     if is_service:
         own = _service_of(iso, guid)
         if own is not None:
@@ -466,6 +467,24 @@ def _set_format(resource: dict[str, Any], protocols: dict[str, str]) -> None:
     if found:
         resource["format"] = found
         resource.pop("mimetype", None)
+
+
+def _name_from_description(resource: dict[str, Any]) -> None:
+    """A distribution the record gives no name (ISO's online resource name is optional)
+    is named by its short description ("Données téléchargeables", "View service") in
+    each language, rather than by its address."""
+    names = {k: v for k, v in (resource.get("name_translated") or {}).items() if v}
+    if names or resource.get("name"):
+        return
+    descriptions = resource.get("description_translated") or {}
+    short = {lang: text for lang, text in descriptions.items() if text and len(text) <= 80}
+    if short:
+        resource["name_translated"] = short
+        resource["name"] = (
+            resource.get("description")
+            if len(resource.get("description") or "") <= 80
+            else next(iter(short.values()))
+        )
 
 
 def _service_of(iso: etree._Element, guid: str) -> dict[str, Any] | None:

@@ -49,6 +49,10 @@ _RESOURCE_KEPT = {
     "resource_type", "created", "last_modified", "metadata_modified", "datastore_active",
     "uri", "distribution_ref", "access_services",
 }  # fmt: skip
+#: ckanext-dcat's labels of the blank nodes it read a subfield from (a data service's):
+#: an artefact of parsing, no one's words, so not kept aside either (dropped by
+#: the schema).
+_PARSE_REFS = {"access_service_ref"}
 #: The ``unmapped`` field stays well within what the search index takes of a field.
 _UNMAPPED_BYTES = 16_000
 
@@ -173,7 +177,9 @@ def _unknown_fields(item, fields, core: set[str], place: str, unmapped: dict[str
             for index, entry in enumerate(item[name]):
                 if isinstance(entry, dict):
                     where = f"{place}{name}[{index}]."
-                    _unknown_fields(entry, field["repeating_subfields"], set(), where, unmapped)
+                    _unknown_fields(
+                        entry, field["repeating_subfields"], _PARSE_REFS, where, unmapped
+                    )
 
 
 def web_address(value: Any) -> str | None:

@@ -127,6 +127,8 @@ def test_a_belgian_dataset_keeps_its_languages_extent_files_and_themes(authority
     assert formats == ["ATOM", "GML", "GPKG", "WMS_SRVC"], formats
     wms = next(r for r in dataset["resources"] if r["format"] == "WMS_SRVC")
     assert wms["access_url"].startswith("https://wms.ngi.be/inspire/dgstatistics/service")
+    # Online resources without a name are named by their description, in each language.
+    assert wms["name_translated"]["nl"] == "Raadpleegdienst"
     # The custodian's organisation publishes it; Statbel's licence, named in the use
     # limitations by its address, is recognised.
     publisher = dataset["publisher"][0]
@@ -154,7 +156,7 @@ def test_keywords_publishers_and_licence_texts_are_read_as_the_record_gives_them
     assert all("Licence_plan_opendata_FR.PDF" in r["license"] for r in units["resources"])
 
 
-def test_a_service_is_listed_with_its_endpoints_and_its_datasets_get_it(authority, records):
+def test_a_service_is_listed_with_its_endpoints_and_its_datasets_get_it(app, authority, records):
     # The NGI view service of the INSPIRE Geoportal operates on a geo.be dataset.
     service = next(r for r in records if b"wms.ngi.be/inspire/aeronomie" in r)
     operated = service.split(b'uuidref="', 1)[1].split(b'"', 1)[0].decode()
@@ -169,6 +171,10 @@ def test_a_service_is_listed_with_its_endpoints_and_its_datasets_get_it(authorit
     services = served[0]["access_services"]
     services = json.loads(services) if isinstance(services, str) else services
     assert services[0]["endpoint_url"] == ["https://wms.ngi.be/inspire/aeronomie/service"]
+    # The file's page links the service's capabilities.
+    page = app.get(f"/fr/dataset/{own['name']}/resource/{served[0]['id']}").body
+    capabilities = services[0]["endpoint_description"].replace("&", "&amp;")
+    assert f'href="{capabilities}"' in page
     listed = next(d for guid, d in found.items() if guid != operated)
     assert listed["dcat_type"].endswith("ResourceType/service")
     assert {r["format"] for r in listed["resources"]} == {"WMS_SRVC"}
