@@ -572,9 +572,8 @@ _EXCEPTION_REPORTS = {
     ("", "ServiceExceptionReport"),
 }
 _GEOPORTAL = (
-    "ISO 19139 is harvested by the geoportal source type, which is not available yet; "
-    "if the geoportal also publishes DCAT (GeoNetwork's DCAT or GeoDCAT-AP output, "
-    "outside a CSW answer), give that address instead"
+    "a geoportal is harvested by the CSW source type (wepulse_csw): give its CSW "
+    "address, e.g. https://geoportail.example/geonetwork/srv/fre/csw"
 )
 
 

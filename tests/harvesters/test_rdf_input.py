@@ -227,7 +227,7 @@ def test_json_ld_keeps_a_node_whose_id_needs_a_repair_and_drops_undefined_keys()
 
 # -- what is no RDF -------------------------------------------------------------------
 
-GEOPORTAL = "ISO 19139 is harvested by the geoportal source type, which is not available yet"
+GEOPORTAL = "a geoportal is harvested by the CSW source type (wepulse_csw)"
 
 
 CSW, ISO = "a CSW (catalogue service) answer, csw:", "an ISO 19139 metadata record"
