@@ -6,6 +6,7 @@ Golden values are read from the source records by hand."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -204,3 +205,20 @@ def test_a_record_gone_from_a_complete_listing_is_withdrawn(authority, records):
         )
         _job, again = sync.run_source(source["name"])
     assert again.withdrawn == 1 and len(harvested(source)) == 3
+
+
+def test_hostile_values_in_a_record_stay_data(app, authority, records):
+    population = next(r for r in records if POPULATION.encode() in r)
+    hostile = re.sub(
+        rb"<gmd:URL>[^<]*</gmd:URL>", b"<gmd:URL>javascript:alert(1)</gmd:URL>", population
+    ).replace(
+        b"Population distribution per statistical sector-Belgium",
+        b"&lt;script&gt;alert('x')&lt;/script&gt;Population",
+    )
+    source, _job, summary, _ = harvest(authority, [hostile])
+    assert summary.added == 1
+    dataset = harvested(source)[POPULATION]
+    assert not any("javascript:" in (r.get("url") or "") for r in dataset["resources"])
+    page = app.get(f"/en/dataset/{dataset['name']}").body
+    assert "<script>alert('x')" not in page and "&lt;script&gt;alert" in page
+    assert 'href="javascript:' not in page
