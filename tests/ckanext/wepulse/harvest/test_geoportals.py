@@ -222,3 +222,5 @@ def test_hostile_values_in_a_record_stay_data(app, authority, records):
     page = app.get(f"/en/dataset/{dataset['name']}").body
     assert "<script>alert('x')" not in page and "&lt;script&gt;alert" in page
     assert 'href="javascript:' not in page
+    # The authority's page names the source's kind.
+    assert "Géoportail (CSW)" in app.get(f"/fr/organization/{authority['name']}").body
