@@ -135,15 +135,17 @@ def csw_catalogue(
         element = etree.fromstring(record)
         return element.xpath("string(*[local-name()='fileIdentifier']/*)").strip()
 
+    by_id = {identifier(record): record for record in records}
+
     def route(query: dict[str, str]) -> tuple[int, str, bytes]:
         request = {k.lower(): v for k, v in query.items()}
         kind = request.get("request", "")
         if kind == "GetCapabilities":
             return 200, "application/xml", _CSW_CAPABILITIES.format(title=title).encode()
         if kind == "GetRecordById":
-            found = [r for r in records if identifier(r) == request.get("id")]
+            found = by_id.get(request.get("id", ""), b"")
             body = f'<csw:GetRecordByIdResponse xmlns:csw="{_CSW}">'.encode()
-            return 200, "application/xml", body + b"".join(found) + b"</csw:GetRecordByIdResponse>"
+            return 200, "application/xml", body + found + b"</csw:GetRecordByIdResponse>"
         if kind != "GetRecords":
             report = _EXCEPTION.format(code="OperationNotSupported", text=escape(kind)).encode()
             return 400, "application/xml", report
