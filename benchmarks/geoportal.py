@@ -49,8 +49,10 @@ LOCALES = {"FR": "fre", "NL": "dut", "DE": "ger", "EN": "eng"}
 NAMESPACES = (
     'xmlns:gmd="http://www.isotc211.org/2005/gmd" xmlns:gco="http://www.isotc211.org/2005/gco" '
     'xmlns:gmx="http://www.isotc211.org/2005/gmx" xmlns:srv="http://www.isotc211.org/2005/srv" '
-    'xmlns:xlink="http://www.w3.org/1999/xlink"'
+    'xmlns:xlink="http://www.w3.org/1999/xlink" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
 )
+#: The elements holding multilingual text, typed as ISO 19139 asks for a PT_FreeText.
+MULTILINGUAL = ("gmd:title", "gmd:abstract", "gmd:organisationName")
 
 
 def free_text(texts: dict[str, str]) -> str:
@@ -93,23 +95,34 @@ def record(i: int, total: int) -> bytes:
         if service
         else ""
     )
+    extent = (
+        "<gmd:EX_Extent><gmd:geographicElement><gmd:EX_GeographicBoundingBox>"
+        f"<gmd:westBoundLongitude><gco:Decimal>{west:.4f}</gco:Decimal></gmd:westBoundLongitude>"
+        f"<gmd:eastBoundLongitude><gco:Decimal>{east:.4f}</gco:Decimal></gmd:eastBoundLongitude>"
+        f"<gmd:southBoundLatitude><gco:Decimal>{south:.4f}</gco:Decimal></gmd:southBoundLatitude>"
+        f"<gmd:northBoundLatitude><gco:Decimal>{north:.4f}</gco:Decimal></gmd:northBoundLatitude>"
+        "</gmd:EX_GeographicBoundingBox></gmd:geographicElement></gmd:EX_Extent>"
+    )
+    # In ISO 19139's order: a service's type, extent, coupling, operations, datasets.
     service_part = (
-        "<srv:serviceType><gco:LocalName>view</gco:LocalName></srv:serviceType>" + operates
+        "<srv:serviceType><gco:LocalName>view</gco:LocalName></srv:serviceType>"
+        f"<srv:extent>{extent}</srv:extent>"
+        "<srv:couplingType><srv:SV_CouplingType codeList='' codeListValue='tight'/>"
+        "</srv:couplingType><srv:containsOperations><srv:SV_OperationMetadata>"
+        "<srv:operationName><gco:CharacterString>GetCapabilities</gco:CharacterString>"
+        "</srv:operationName><srv:DCP><srv:DCPList codeList='' codeListValue='WebServices'/>"
+        "</srv:DCP><srv:connectPoint><gmd:CI_OnlineResource><gmd:linkage><gmd:URL>"
+        f"{base}/wms</gmd:URL></gmd:linkage></gmd:CI_OnlineResource></srv:connectPoint>"
+        "</srv:SV_OperationMetadata></srv:containsOperations>" + operates
         if service
         else "<gmd:language><gmd:LanguageCode codeList='' codeListValue='fre'/></gmd:language>"
+        f"<gmd:extent>{extent}</gmd:extent>"
     )
-    return (
+    text = (
         f"<gmd:MD_Metadata {NAMESPACES}>"
         f"<gmd:fileIdentifier><gco:CharacterString>rec-{i:06d}</gco:CharacterString>"
         "</gmd:fileIdentifier>"
         "<gmd:language><gmd:LanguageCode codeList='' codeListValue='fre'/></gmd:language>"
-        + "".join(
-            f'<gmd:locale><gmd:PT_Locale id="{code}"><gmd:languageCode><gmd:LanguageCode '
-            f"codeList='' codeListValue='{iso}'/></gmd:languageCode>"
-            "<gmd:characterEncoding><gmd:MD_CharacterSetCode codeList='' codeListValue='utf8'/>"
-            "</gmd:characterEncoding></gmd:PT_Locale></gmd:locale>"
-            for code, iso in LOCALES.items()
-        )
         + "<gmd:hierarchyLevel><gmd:MD_ScopeCode codeList='' codeListValue="
         f"'{'service' if service else 'dataset'}'/></gmd:hierarchyLevel>"
         "<gmd:contact><gmd:CI_ResponsibleParty><gmd:organisationName>"
@@ -120,7 +133,14 @@ def record(i: int, total: int) -> bytes:
         "</gmd:CI_Contact></gmd:contactInfo><gmd:role><gmd:CI_RoleCode codeList='' "
         "codeListValue='pointOfContact'/></gmd:role></gmd:CI_ResponsibleParty></gmd:contact>"
         f"<gmd:dateStamp><gco:DateTime>2026-0{1 + i % 9}-15T10:00:00</gco:DateTime></gmd:dateStamp>"
-        f"<gmd:identificationInfo><{identification}><gmd:citation><gmd:CI_Citation><gmd:title>"
+        + "".join(
+            f'<gmd:locale><gmd:PT_Locale id="{code}"><gmd:languageCode><gmd:LanguageCode '
+            f"codeList='' codeListValue='{iso}'/></gmd:languageCode>"
+            "<gmd:characterEncoding><gmd:MD_CharacterSetCode codeList='' codeListValue='utf8'/>"
+            "</gmd:characterEncoding></gmd:PT_Locale></gmd:locale>"
+            for code, iso in LOCALES.items()
+        )
+        + f"<gmd:identificationInfo><{identification}><gmd:citation><gmd:CI_Citation><gmd:title>"
         + free_text(title)
         + "</gmd:title><gmd:date><gmd:CI_Date><gmd:date><gco:Date>2024-05-01</gco:Date></gmd:date>"
         "<gmd:dateType><gmd:CI_DateTypeCode codeList='' codeListValue='publication'/>"
@@ -134,19 +154,16 @@ def record(i: int, total: int) -> bytes:
         "<gmd:descriptiveKeywords><gmd:MD_Keywords><gmd:keyword>"
         f'<gmx:Anchor xlink:href="http://inspire.ec.europa.eu/theme/{theme}">{theme}</gmx:Anchor>'
         "</gmd:keyword><gmd:thesaurusName><gmd:CI_Citation><gmd:title><gco:CharacterString>"
-        "GEMET - INSPIRE themes, version 1.0</gco:CharacterString></gmd:title></gmd:CI_Citation>"
+        "GEMET - INSPIRE themes, version 1.0</gco:CharacterString></gmd:title>"
+        "<gmd:date><gmd:CI_Date><gmd:date><gco:Date>2008-06-01</gco:Date></gmd:date>"
+        "<gmd:dateType><gmd:CI_DateTypeCode codeList='' codeListValue='publication'/>"
+        "</gmd:dateType></gmd:CI_Date></gmd:date></gmd:CI_Citation>"
         "</gmd:thesaurusName></gmd:MD_Keywords></gmd:descriptiveKeywords>"
         "<gmd:resourceConstraints><gmd:MD_Constraints><gmd:useLimitation>"
         "<gco:CharacterString>Licence CC BY 4.0</gco:CharacterString></gmd:useLimitation>"
         "</gmd:MD_Constraints></gmd:resourceConstraints>"
         + service_part
-        + "<gmd:extent><gmd:EX_Extent><gmd:geographicElement><gmd:EX_GeographicBoundingBox>"
-        f"<gmd:westBoundLongitude><gco:Decimal>{west:.4f}</gco:Decimal></gmd:westBoundLongitude>"
-        f"<gmd:eastBoundLongitude><gco:Decimal>{east:.4f}</gco:Decimal></gmd:eastBoundLongitude>"
-        f"<gmd:southBoundLatitude><gco:Decimal>{south:.4f}</gco:Decimal></gmd:southBoundLatitude>"
-        f"<gmd:northBoundLatitude><gco:Decimal>{north:.4f}</gco:Decimal></gmd:northBoundLatitude>"
-        "</gmd:EX_GeographicBoundingBox></gmd:geographicElement></gmd:EX_Extent></gmd:extent>"
-        f"</{identification}></gmd:identificationInfo>"
+        + f"</{identification}></gmd:identificationInfo>"
         "<gmd:distributionInfo><gmd:MD_Distribution><gmd:transferOptions>"
         "<gmd:MD_DigitalTransferOptions>"
         + online(f"{base}/wms?service=WMS&amp;request=GetCapabilities", "OGC:WMS", "WMS")
@@ -154,7 +171,10 @@ def record(i: int, total: int) -> bytes:
         + online(f"{base}/donnees.zip", "WWW:DOWNLOAD-1.0-http--download", "ZIP")
         + "</gmd:MD_DigitalTransferOptions></gmd:transferOptions></gmd:MD_Distribution>"
         "</gmd:distributionInfo></gmd:MD_Metadata>"
-    ).encode("utf-8")
+    )
+    for name in MULTILINGUAL:
+        text = text.replace(f"<{name}>", f'<{name} xsi:type="gmd:PT_FreeText_PropertyType">')
+    return text.encode("utf-8")
 
 
 # -- the harvests, each in a child process ----------------------------------------
