@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -33,7 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from harvest import TEST_INI, child_run, prepare, with_app  # noqa: E402 - shared steps
+import harvest  # noqa: E402 - the benchmarks' shared steps
+from harvest import TEST_INI, child_run, prepare, with_app  # noqa: E402
 
 CSW = "/geonetwork/srv/fre/csw"
 SPATIAL_CSW = "/spatial/csw"
@@ -208,14 +208,7 @@ def allowing(ini: Path, address: str) -> Path:
 
 
 def run_child(ini: str, mode: str, argument: str) -> dict:
-    child = subprocess.run(
-        [sys.executable, __file__, "--ini", ini, f"--child-{mode}", argument],
-        capture_output=True,
-        text=True,
-    )
-    if child.returncode != 0:
-        sys.exit(f"{mode} {argument} failed:\n{child.stderr[-3000:]}")
-    return json.loads(child.stdout.strip().splitlines()[-1])
+    return harvest.run_child(ini, mode, argument, script=__file__)
 
 
 def main() -> None:

@@ -231,9 +231,10 @@ def child_stock(source: str) -> None:
     print(json.dumps({"seconds": elapsed, "records": count, "peak_mb": peak, "summary": ""}))
 
 
-def run_child(ini: str, mode: str, source: str) -> dict:
+def run_child(ini: str, mode: str, source: str, script: str = __file__) -> dict:
+    """What ``script --child-<mode> source`` printed last, as JSON."""
     child = subprocess.run(
-        [sys.executable, __file__, "--ini", ini, f"--child-{mode}", source],
+        [sys.executable, script, "--ini", ini, f"--child-{mode}", source],
         capture_output=True,
         text=True,
     )
