@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import pytest
+from bs4 import BeautifulSoup
 from ckan.plugins import toolkit as tk
 from ckan.tests import factories, helpers
 
@@ -70,6 +71,17 @@ def schaerbeek(clean_db) -> dict:
 @pytest.fixture
 def trees(schaerbeek) -> dict:
     return tk.get_action("package_create")(site_context(), copy.deepcopy(TREES))
+
+
+# -- pages ----------------------------------------------------------------------
+def page(app, url: str) -> BeautifulSoup:
+    response = app.get(url)
+    assert response.status_code == 200, url
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def text(element) -> str:
+    return " ".join(element.get_text(" ").split())
 
 
 # -- harvest sources on a fixture server --------------------------------------------

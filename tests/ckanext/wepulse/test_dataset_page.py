@@ -15,7 +15,7 @@ from ckan.plugins import toolkit as tk
 
 from ckanext.wepulse.seeding import site_context
 
-from .conftest import TREES
+from .conftest import TREES, page, text
 
 HARVESTED = {
     "harvest_source_title": "data.gov.be: Brussels datasets",
@@ -24,16 +24,6 @@ HARVESTED = {
     "harvest_first": "2025-01-10T08:00:00",
     "harvest_last": "2025-03-02T08:00:00",
 }
-
-
-def page(app, url: str) -> BeautifulSoup:
-    response = app.get(url)
-    assert response.status_code == 200, url
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
-
-
-def text(element) -> str:
-    return " ".join(element.get_text(" ").split())
 
 
 def create(**changes) -> dict:

@@ -12,7 +12,7 @@ from ckan.plugins import toolkit as tk
 
 from ckanext.wepulse.seeding import site_context
 
-from .conftest import TREES
+from .conftest import TREES, page, text
 
 BBOX = {
     "type": "Polygon",
@@ -24,16 +24,6 @@ def create(spatial_coverage: list[dict]) -> dict:
     data = copy.deepcopy(TREES)
     data["spatial_coverage"] = spatial_coverage
     return tk.get_action("package_create")(site_context(), data)
-
-
-def page(app, url: str) -> BeautifulSoup:
-    response = app.get(url)
-    assert response.status_code == 200, url
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
-
-
-def text(element) -> str:
-    return " ".join(element.get_text(" ").split())
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_index")
