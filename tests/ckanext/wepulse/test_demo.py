@@ -34,7 +34,7 @@ class TestDemoSeed:
         outcomes = list(demo.seed())
         assert ("dataset", "ixelles-budget-communal", "created") in outcomes
         sources = {name for kind, name, outcome in outcomes if kind == "harvest source"}
-        assert len(sources) == 4 and "demo-opendatasoft" in sources
+        assert len(sources) == 5 and {"demo-opendatasoft", "demo-geoportail"} <= sources
         found = tk.get_action("package_search")({}, {"q": "budget", "fq": "organization:ixelles"})
         assert [d["name"] for d in found["results"]] == ["ixelles-budget-communal"]
 
@@ -46,7 +46,7 @@ class TestDemoSeed:
             CATALOGUE["datasets"]
         )
         assert len(tk.get_action("organization_list")({}, {})) == len(DEMO_AUTHORITIES)
-        assert len(tk.get_action("harvest_source_list")({}, {})) == 4
+        assert len(tk.get_action("harvest_source_list")({}, {})) == 5
 
     def test_a_deleted_demo_dataset_comes_back(self):
         list(demo.seed())

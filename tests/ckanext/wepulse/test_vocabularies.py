@@ -32,6 +32,7 @@ EXTRA_COLUMNS = {
     "access_rights": [],
     "licences": ["ckan_id", "url", "open", "aliases"],
     "hvd_categories": ["broader"],
+    "inspire_themes": ["data_themes"],
 }
 # Where a vocabulary's concept IRIs live: the scheme IRI plus the code, except HVD
 # categories, whose concepts sit beside their scheme (http://data.europa.eu/bna/c_...).
