@@ -57,6 +57,7 @@ GMI = "http://www.isotc211.org/2005/gmi"
 HREF = f"{{{NS['xlink']}}}href"
 ORG_MEMBER_OF = URIRef("http://www.w3.org/ns/org#memberOf")
 RESOURCE_TYPE = URIRef(f"{GEODCAT}resourceType")
+TOPIC_CATEGORY = URIRef(f"{GEODCAT}topicCategory")
 INSPIRE_THEME = "http://inspire.ec.europa.eu/theme/"
 EU_DATA_THEME = "http://publications.europa.eu/resource/authority/data-theme/"
 #: How Belgian and EU use limitations name a licence without its address (pattern ->
@@ -161,6 +162,7 @@ def map_record(
     _add_access_rights(graph, subject)
     _label_statements(graph, language)
     inspire_themes = _themes_as_keywords(graph, subject, iso)
+    _topic_categories_as_keywords(graph, subject)
     repair_languages(graph, language)
     try:
         dataset = parse_dataset(graph, subject)
@@ -368,6 +370,15 @@ def _themes_as_keywords(graph: Graph, subject: Any, iso: etree._Element) -> list
             for label in labels:
                 graph.add((subject, DCAT.keyword, label))
     return list(dict.fromkeys(found))
+
+
+def _topic_categories_as_keywords(graph: Graph, subject: Any) -> None:
+    """ISO topic categories ("society", "inlandWaters"…) as keywords, in each language."""
+    categories = vocabularies.load("topic_categories")
+    for category in graph.objects(subject, TOPIC_CATEGORY):
+        concept = categories.lookup(str(category))
+        for lang, label in (concept.labels if concept else {}).items():
+            graph.add((subject, DCAT.keyword, Literal(label, lang=lang)))
 
 
 def _anchor_labels(iso: etree._Element) -> dict[str, list[Literal]]:

@@ -33,6 +33,7 @@ EXTRA_COLUMNS = {
     "licences": ["ckan_id", "url", "open", "aliases"],
     "hvd_categories": ["broader"],
     "inspire_themes": ["data_themes"],
+    "topic_categories": [],
 }
 # Where a vocabulary's concept IRIs live: the scheme IRI plus the code, except HVD
 # categories, whose concepts sit beside their scheme (http://data.europa.eu/bna/c_...).

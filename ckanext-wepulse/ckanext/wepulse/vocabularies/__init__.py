@@ -62,6 +62,11 @@ The vocabularies, their concept-scheme IRIs and where the rows come from:
     ``data_themes`` is the EU data theme (or themes) a geoportal dataset of that theme
     is given; this alignment is the portal's own, by the scope of each theme (the EU
     publishes none), so it is data here, reviewable line by line.
+``topic_categories``
+    ISO 19115's 19 topic categories (``MD_TopicCategoryCode``), by the INSPIRE
+    registry's IRIs ``http://inspire.ec.europa.eu/metadata-codelist/TopicCategory``,
+    which geoportal records use; a geoportal dataset's categories become keywords in
+    each language.
 
 Where an official label was not available in a language, the label is a translation.
 
@@ -104,6 +109,7 @@ VOCABULARIES: dict[str, str] = {
     "licences": "http://publications.europa.eu/resource/authority/licence",
     "hvd_categories": "http://data.europa.eu/bna/asd487ae75",
     "inspire_themes": "http://inspire.ec.europa.eu/theme",
+    "topic_categories": "http://inspire.ec.europa.eu/metadata-codelist/TopicCategory",
 }
 
 # Extra columns holding other IRIs/URLs of a concept, matched like its URI.

@@ -123,6 +123,9 @@ def test_a_belgian_dataset_keeps_its_languages_extent_files_and_themes(authority
     assert dataset["inspire_theme"] == ["http://inspire.ec.europa.eu/theme/pd"]
     assert f"{EU}data-theme/SOCI" in dataset["theme"]
     assert dataset["dcat_type"].endswith("ResourceType/dataset")
+    # Its ISO topic category (society) is a keyword in each language.
+    assert "Samenleving" in dataset["tags_translated"]["nl"]
+    assert "Gesellschaft" in dataset["tags_translated"]["de"]
     # Two ZIP downloads (GML and GeoPackage), the WMS and the Atom feed, each its format.
     formats = sorted(r["format"] for r in dataset["resources"])
     assert formats == ["ATOM", "GML", "GPKG", "WMS_SRVC"], formats
