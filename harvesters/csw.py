@@ -32,7 +32,7 @@ import json
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -40,6 +40,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from lxml import etree
 
 from harvesters.base import Adapter, Record, RecordError, SourceError
+from harvesters.dcat import DcatAdapter, parse_rdf
 from harvesters.safe_xml import refuse_dtd
 
 __all__ = ["CswAdapter", "MalformedXml", "NS", "parse_xml", "service_summary"]
@@ -113,13 +114,6 @@ class _Page:
     next_record: int
 
 
-@dataclass
-class _Listing:
-    """What the whole listing says about services, by the datasets they operate on."""
-
-    services: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-
-
 class CswAdapter(Adapter):
     source_type = "csw"
     title = "Geoportal (OGC CSW 2.0.2: ISO 19139 or GeoDCAT-AP records)"
@@ -141,6 +135,8 @@ class CswAdapter(Adapter):
         self.page_size = int(self.config.get("page_size", PAGE_SIZE))
         if not 1 <= self.page_size <= 100:
             raise ValueError("page_size is between 1 and 100 (GeoNetwork: 25 to 50)")
+        # GeoDCAT-AP output is read and mapped as a DCAT source's pages are.
+        self.dcat = DcatAdapter(url, http, self.config, parse_dataset)
 
     @property
     def endpoint(self) -> str:
@@ -299,7 +295,7 @@ class CswAdapter(Adapter):
             return
         with tempfile.TemporaryDirectory(prefix="wepulse-csw-") as directory:
             spool = _Spool(Path(directory) / "records.sqlite3")
-            listing = _Listing()
+            services: dict[str, list[dict[str, Any]]] = {}  # by the dataset they serve
             error = None
             try:
                 for elements in self.pages():
@@ -307,7 +303,7 @@ class CswAdapter(Adapter):
                         if isinstance(element, RecordError):
                             yield element
                             continue
-                        read = self._iso_record(element, listing)
+                        read = self._iso_record(element, services)
                         if isinstance(read, RecordError):
                             yield read
                         else:
@@ -315,13 +311,13 @@ class CswAdapter(Adapter):
             except SourceError as raised:
                 error = raised
             for guid, xml, modified in spool.records():
-                yield self._record(guid, xml, modified, listing.services.get(guid, []))
+                yield self._record(guid, xml, modified, services.get(guid, []))
             spool.close()
         if error is not None:
             raise error
 
     def _iso_record(
-        self, element: etree._Element, listing: _Listing
+        self, element: etree._Element, services: dict[str, list[dict[str, Any]]]
     ) -> tuple[str, bytes, str | None] | RecordError:
         namespace = etree.QName(element).namespace
         if namespace not in ISO_19139 and not element.get(f"{{{NS['gco']}}}isoType"):
@@ -352,7 +348,7 @@ class CswAdapter(Adapter):
         service = service_summary(element, guid)
         if service is not None:
             for dataset in service.pop("operates_on"):
-                listing.services.setdefault(dataset, []).append(service)
+                services.setdefault(dataset, []).append(service)
         return guid, xml, _text(element, "gmd:dateStamp/*")
 
     def _record(
@@ -383,9 +379,6 @@ class CswAdapter(Adapter):
 
     def _dcat_records(self) -> Iterator[Record | RecordError]:
         """GeoDCAT-AP output: each record is an rdf:RDF document of its own."""
-        from harvesters.dcat import DcatAdapter, parse_rdf
-
-        dcat = DcatAdapter(self.url, self.http, self.config)
         for elements in self.pages():
             for element in elements:
                 if isinstance(element, RecordError):
@@ -396,7 +389,7 @@ class CswAdapter(Adapter):
                 except SourceError as error:
                     yield RecordError(str(error))
                     continue
-                yield from dcat._page_records(page)
+                yield from self.dcat.page_records(page)
 
     # -- mapping ------------------------------------------------------------------
 
@@ -404,9 +397,7 @@ class CswAdapter(Adapter):
         if self.parse_dataset is None:
             raise RuntimeError("CswAdapter.map needs parse_dataset (the portal's DCAT-AP parser)")
         if isinstance(record.payload, str):  # GeoDCAT-AP output: N-Triples, as DCAT
-            from harvesters.dcat import DcatAdapter
-
-            return DcatAdapter(self.url, self.http, self.config, self.parse_dataset).map(record)
+            return self.dcat.map(record)
         from harvesters.iso19139 import map_record
 
         return map_record(

@@ -230,7 +230,7 @@ class DcatAdapter(Adapter):
                 Record(g, None, h, u, m, deleted=d) for g, h, u, m, d in remembered["records"]
             ]
             return records, remembered["hydra_next"], remembered["tree"]
-        records = list(self._page_records(page))
+        records = list(self.page_records(page))
         hydra_next, tree_nodes = _next_pages(page)
         if self.memory is not None:
             self.memory[url] = {
@@ -244,7 +244,8 @@ class DcatAdapter(Adapter):
             }
         return records, hydra_next, tree_nodes
 
-    def _page_records(self, page: Page) -> Iterator[Record | RecordError]:
+    def page_records(self, page: Page) -> Iterator[Record | RecordError]:
+        """The records of one parsed page (and its Delete events)."""
         deleted = {
             target.value
             for event in page.subjects(DELETE)

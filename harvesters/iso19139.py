@@ -161,7 +161,7 @@ def map_record(
     _add_contact_point(graph, subject)
     _add_access_rights(graph, subject)
     _label_statements(graph, language)
-    inspire_themes = _themes_as_keywords(graph, subject, iso)
+    inspire_themes = _themes_as_keywords(graph, subject, iso, language)
     _topic_categories_as_keywords(graph, subject)
     repair_languages(graph, language)
     try:
@@ -341,14 +341,16 @@ def _label_statements(graph: Graph, language: str) -> None:
                 graph.add((statement, RDFS.label, own[0]))
 
 
-def _themes_as_keywords(graph: Graph, subject: Any, iso: etree._Element) -> list[str]:
+def _themes_as_keywords(
+    graph: Graph, subject: Any, iso: etree._Element, language: str
+) -> list[str]:
     """The record's thesaurus keywords (INSPIRE themes, GEMET…), which the mapping makes
     ``dcat:theme``\\s, as keywords in their languages (their labels in the record when
     the mapping kept only their IRI); ``dcat:theme`` keeps the EU data themes only.
     Returns the INSPIRE themes among them, by IRI or, in an INSPIRE themes thesaurus
     that gives no IRI, by label."""
     inspire = vocabularies.load("inspire_themes")
-    anchored = _anchor_labels(iso)
+    anchored = _anchor_labels(iso, language)
     found = []
     for theme in list(graph.objects(subject, DCAT.theme)):
         if isinstance(theme, URIRef) and str(theme).startswith(EU_DATA_THEME):
@@ -381,10 +383,10 @@ def _topic_categories_as_keywords(graph: Graph, subject: Any) -> None:
             graph.add((subject, DCAT.keyword, Literal(label, lang=lang)))
 
 
-def _anchor_labels(iso: etree._Element) -> dict[str, list[Literal]]:
-    """Each anchored keyword's address -> its texts, in the record's languages."""
+def _anchor_labels(iso: etree._Element, default: str) -> dict[str, list[Literal]]:
+    """Each anchored keyword's address -> its texts, in the record's languages
+    (``default``: the record's own)."""
     languages = _locales(iso)
-    default = _language(iso)
     found: dict[str, list[Literal]] = {}
     for keyword in iso.iterfind(".//gmd:descriptiveKeywords//gmd:keyword", NS):
         anchor = keyword.find("gmx:Anchor", NS)

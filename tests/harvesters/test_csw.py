@@ -4,7 +4,6 @@ exceptions, hostile and broken XML, on a loopback CSW serving real records."""
 from __future__ import annotations
 
 import resource
-import time
 from pathlib import Path
 
 import pytest
@@ -162,14 +161,12 @@ def test_a_billion_laughs_page_is_refused_before_parsing_with_bounded_memory():
         return 200, "application/xml", laughs
 
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.process_time()
     with FixtureServer({CSW: hostile}) as server:
         with pytest.raises(UnsafeDocument, match="DTD"):
             list(adapter(server).records())
         assert len([r for r in server.requests if "GetRecords" in r]) == 1  # no retries
     # 10^9 "lol"s expanded would be gigabytes; refused, the peak does not move.
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50_000  # KB
-    assert time.process_time() - started < 5  # CPU seconds: refused, not expanded
 
 
 def test_a_broken_record_fails_alone():
