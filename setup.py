@@ -34,6 +34,7 @@ setup(
             "wepulse = ckanext.wepulse.plugin:WepulsePlugin",
             "wepulse_search = ckanext.wepulse.search.plugin:SearchPlugin",
             "wepulse_security = ckanext.wepulse.security.plugin:SecurityPlugin",
+            "wepulse_quality = ckanext.wepulse.quality.plugin:QualityPlugin",
             "wepulse_ckan = ckanext.wepulse.harvest.plugins:WepulseCkanHarvester",
             "wepulse_csw = ckanext.wepulse.harvest.plugins:WepulseCswHarvester",
             "wepulse_dcat = ckanext.wepulse.harvest.plugins:WepulseDcatHarvester",
@@ -41,7 +42,8 @@ setup(
             "wepulse_spreadsheet = ckanext.wepulse.harvest.plugins:WepulseSpreadsheetHarvester",
         ],
         "ckan.rdf.profiles": [
-            "wepulse_dcat_ap = ckanext.wepulse.dcat_ap.profile:WepulseDCATAPProfile"
+            "wepulse_dcat_ap = ckanext.wepulse.dcat_ap.profile:WepulseDCATAPProfile",
+            "wepulse_quality = ckanext.wepulse.quality.dqv:QualityProfile",
         ],
     },
 )

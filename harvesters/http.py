@@ -19,6 +19,13 @@ one of the exact ``host:port`` the ``allow_private`` setting lists. The ``deny``
 pinned to the address that was checked (``_PinnedAdapter``): the host name is not
 resolved again, so a DNS answer that changes in between (rebinding) cannot redirect it,
 while the Host header, TLS SNI and the certificate check keep the host name.
+
+``Http.probe`` is for link checking: one request per hop, no retries (the caller decides
+what a 429 or 503 means for it) and no body read, so a 10 GB download costs one header.
+Every hop passes the guard and is announced to ``before_request`` by its ``host:port``
+key (``host_key``), so a caller can hold each host to a budget. A timeout raises
+``Timeout`` and a failed exchange ``ConnectionFailed`` (both ``HttpError``), because a
+link checker words and schedules them differently.
 """
 
 from __future__ import annotations
@@ -45,7 +52,17 @@ from urllib3.util import parse_url
 
 from harvesters.base import SourceError
 
-__all__ = ["Http", "HttpError", "Refused", "Response", "Target"]
+__all__ = [
+    "ConnectionFailed",
+    "Http",
+    "HttpError",
+    "Probe",
+    "Refused",
+    "Response",
+    "Target",
+    "Timeout",
+    "host_key",
+]
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -80,6 +97,14 @@ class Refused(HttpError):
         self.address = address
 
 
+class Timeout(HttpError):
+    """The connect or read timeout elapsed: the server may be slow rather than gone."""
+
+
+class ConnectionFailed(HttpError):
+    """The exchange itself failed (refused, reset, truncated, TLS), not the URL."""
+
+
 @dataclass(frozen=True)
 class Target:
     """A URL the guard accepted, and the one address its connection may dial."""
@@ -94,6 +119,11 @@ class Target:
     def host_header(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return host if self.port == DEFAULT_PORTS[self.scheme] else f"{host}:{self.port}"
+
+    @property
+    def key(self) -> str:
+        """``host:port`` with the port always written: one key per server, for budgets."""
+        return _host_key(self.host, self.port)
 
 
 @dataclass(frozen=True)
@@ -128,6 +158,20 @@ class Response:
             return json.loads(self.content)
         except ValueError as error:
             raise HttpError(f"{self.url}: not JSON ({error})", self.url, self.status) from None
+
+
+@dataclass(frozen=True)
+class Probe:
+    """Where a URL led and the headers of the final answer, without its body.
+
+    ``redirects`` lists each redirect followed as (status, URL that answered it).
+    """
+
+    url: str
+    final_url: str
+    status: int
+    headers: Mapping[str, str] = field(default_factory=CaseInsensitiveDict)
+    redirects: list[tuple[int, str]] = field(default_factory=list)
 
 
 class Http:
@@ -222,37 +266,65 @@ class Http:
                 del self.validators[key]  # a stale validator would only cost a wasted request
         return response
 
+    def probe(
+        self,
+        url: str,
+        method: str = "HEAD",
+        before_request: Callable[[str], None] | None = None,
+    ) -> Probe:
+        """Where ``url`` leads, for a link check: one request per hop and no body.
+
+        Nothing is retried: a 429 or 503 comes back as the final status for the caller to
+        honour. ``before_request`` is called with each hop's ``host:port`` key before it is
+        requested (a per-host budget); what it raises propagates. Raises ``Refused``
+        (guard), ``Timeout``, ``ConnectionFailed`` or ``HttpError`` (name not resolved,
+        too many redirects, a redirect without Location).
+        """
+        target = self.check(url)
+        redirects: list[tuple[int, str]] = []
+        for _hop in range(self.max_redirects + 1):
+            if before_request is not None:
+                before_request(target.key)
+            status, headers = self._probe_hop(target, method)
+            if status not in REDIRECT_STATUSES:
+                return Probe(url, target.url, status, headers, redirects)
+            location = headers.get("Location")
+            if not location:
+                raise HttpError(f"{target.url}: HTTP {status} without Location", target.url, status)
+            redirects.append((status, target.url))
+            target = self.check(urljoin(target.url, location))
+        raise HttpError(f"{url}: too many redirects (more than {self.max_redirects})", url)
+
+    def _probe_hop(self, target: Target, method: str) -> tuple[int, CaseInsensitiveDict]:
+        """One request, pinned; the response is closed unread (the connection is dropped)."""
+        url = target.url
+        self._adapter.target = target
+        try:
+            with self.session.request(
+                method,
+                url,
+                timeout=(self.timeout, self.timeout),
+                allow_redirects=False,
+                stream=True,
+            ) as r:
+                return r.status_code, CaseInsensitiveDict(r.headers)
+        except HttpError:
+            raise
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
+            problem, _retry = _describe(error, self.timeout)
+            raise _failure(error)(f"{url}: {problem}", url) from None
+        except ValueError as error:  # requests parses a redirect's Location even unfollowed
+            raise HttpError(f"{url}: redirect to an invalid Location ({error})", url) from None
+        finally:
+            self._adapter.target = None
+
     def check(self, url: Any, params: Mapping[str, Any] | None = None) -> Target:
         """The guard: ``url`` as requests will send it, and the one address it may dial.
 
         Raises ``Refused`` for a URL or address the guard does not accept, and
         ``HttpError`` when the host name does not resolve.
         """
-        if not isinstance(url, str):
-            raise Refused("a URL is text", repr(url), "type")
-        if any(
-            char == "\\" or char.isspace() or unicodedata.category(char)[0] == "C" for char in url
-        ):
-            raise Refused(
-                "backslashes, spaces and control characters are not allowed", url, "syntax"
-            )
-        if url.partition(":")[0].lower() not in DEFAULT_PORTS:
-            raise Refused("only http and https URLs are fetched", url, "scheme")
-        try:
-            prepared = requests.PreparedRequest()
-            prepared.prepare_url(url, params)
-            parts = parse_url(prepared.url)
-        except (requests.RequestException, LocationParseError, UnicodeError, ValueError) as error:
-            raise Refused(f"not a valid URL ({error})", url, "syntax") from None
-        if parts.auth is not None:
-            raise Refused("user names and passwords are not allowed in a URL", url, "credentials")
-        scheme, host = parts.scheme or "", (parts.host or "").lower()
-        if scheme not in DEFAULT_PORTS:
-            raise Refused("only http and https URLs are fetched", url, "scheme")
-        port = DEFAULT_PORTS[scheme] if parts.port is None else parts.port
-        if not 0 < port < 65536:
-            raise Refused(f"port {port} is not a port", url, "syntax")
-        literal = _literal_address(host, url)
+        prepared_url, scheme, host, port, literal = _parse(url, params)
         if (host.strip("[]").rstrip("."), port) in self.denied:
             raise Refused(f"{host} port {port} is one of the portal's own services", url, "service")
         if literal is not None:
@@ -262,7 +334,7 @@ class Http:
             addresses = self._resolve(host, port, url)
         for address in addresses:
             self._check_address(url, host, port, address)
-        return Target(prepared.url, scheme, host, port, str(addresses[0]))
+        return Target(prepared_url, scheme, host, port, str(addresses[0]))
 
     def _resolve(
         self, host: str, port: int, url: str
@@ -348,7 +420,7 @@ class Http:
             except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
                 problem, retry = _describe(error, self.timeout)
                 if not retry or attempt == attempts:
-                    raise HttpError(f"{url}: {problem}{_after(attempt)}", url) from None
+                    raise _failure(error)(f"{url}: {problem}{_after(attempt)}", url) from None
             finally:
                 self._adapter.target = None
             if wait is None:
@@ -415,6 +487,47 @@ class _PinnedAdapter(HTTPAdapter):
         request.headers["Host"] = self.target.host_header
 
 
+def host_key(url: Any) -> str:
+    """The ``host:port`` key ``probe`` announces for ``url`` (port always written), from
+    the guard's reading of the URL without resolving it; ``Refused`` when the guard's
+    syntax rules refuse it."""
+    _url, _scheme, host, port, _literal = _parse(url, None)
+    return _host_key(host, port)
+
+
+def _host_key(host: str, port: int) -> str:
+    host = host.strip("[]").rstrip(".")
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _parse(
+    url: Any, params: Mapping[str, Any] | None
+) -> tuple[str, str, str, int, ipaddress.IPv4Address | ipaddress.IPv6Address | None]:
+    """The guard's syntax rules: ``url`` as requests will send it, its scheme, host (lower
+    case; an IPv6 address in brackets), port and the address the host is written as."""
+    if not isinstance(url, str):
+        raise Refused("a URL is text", repr(url), "type")
+    if any(char == "\\" or char.isspace() or unicodedata.category(char)[0] == "C" for char in url):
+        raise Refused("backslashes, spaces and control characters are not allowed", url, "syntax")
+    if url.partition(":")[0].lower() not in DEFAULT_PORTS:
+        raise Refused("only http and https URLs are fetched", url, "scheme")
+    try:
+        prepared = requests.PreparedRequest()
+        prepared.prepare_url(url, params)
+        parts = parse_url(prepared.url)
+    except (requests.RequestException, LocationParseError, UnicodeError, ValueError) as error:
+        raise Refused(f"not a valid URL ({error})", url, "syntax") from None
+    if parts.auth is not None:
+        raise Refused("user names and passwords are not allowed in a URL", url, "credentials")
+    scheme, host = parts.scheme or "", (parts.host or "").lower()
+    if scheme not in DEFAULT_PORTS:
+        raise Refused("only http and https URLs are fetched", url, "scheme")
+    port = DEFAULT_PORTS[scheme] if parts.port is None else parts.port
+    if not 0 < port < 65536:
+        raise Refused(f"port {port} is not a port", url, "syntax")
+    return prepared.url, scheme, host, port, _literal_address(host, url)
+
+
 def _endpoints(entries: str | Iterable[str], setting: str) -> frozenset[tuple[str, int]]:
     """``host:port`` entries as (host, port); anything else is a ``ValueError``."""
     if isinstance(entries, str):
@@ -469,14 +582,39 @@ def _non_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str |
     return None if address.is_global else "non-public"
 
 
+TIMEOUTS = (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError)
+
+
+def _timed_out(error: Exception) -> bool:
+    # Body reads wrap the timeout in a ConnectionError.
+    return isinstance(error, TIMEOUTS) or any(isinstance(arg, TIMEOUTS) for arg in error.args)
+
+
+def _failure(error: Exception) -> type[HttpError]:
+    """The ``HttpError`` class for a failed request: ``Timeout``, ``ConnectionFailed``
+    (the exchange broke) or plain ``HttpError``."""
+    if isinstance(error, requests.exceptions.SSLError):
+        return ConnectionFailed
+    if _timed_out(error):
+        return Timeout
+    if isinstance(error, requests.exceptions.ContentDecodingError):
+        return HttpError
+    broken = (
+        requests.exceptions.ChunkedEncodingError,
+        urllib3.exceptions.ProtocolError,
+        requests.ConnectionError,
+        OSError,
+    )
+    return ConnectionFailed if isinstance(error, broken) else HttpError
+
+
 def _describe(error: Exception, timeout: float) -> tuple[str, bool]:
     """What went wrong in words, and whether another attempt may help."""
     cause = _innermost(error)
     if isinstance(error, requests.exceptions.SSLError):
         return f"TLS error ({cause})", False
-    timeouts = (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError)
-    if isinstance(error, timeouts) or any(isinstance(arg, timeouts) for arg in error.args):
-        return f"timed out (limit {timeout:g} s)", True  # body reads wrap it in ConnectionError
+    if _timed_out(error):
+        return f"timed out (limit {timeout:g} s)", True
     # urllib3 raises ProtocolError(IncompleteRead) when the server closes before Content-Length.
     truncated = requests.exceptions.ChunkedEncodingError | urllib3.exceptions.ProtocolError
     if isinstance(error, truncated):

@@ -88,12 +88,16 @@ ensure_token() {
 
 start_workers() {
   pid_alive "$RUN/jobs-worker.pid" || spawn jobs-worker "$VENV/bin/ckan" -c "$CKAN_INI" jobs worker
+  # Link checks have a queue and a worker of their own: a round of slow hosts never
+  # delays the validation and scoring of a changed dataset.
+  pid_alive "$RUN/links-worker.pid" || spawn links-worker "$VENV/bin/ckan" -c "$CKAN_INI" jobs worker wepulse-links
   pid_alive "$RUN/gather-consumer.pid" || spawn gather-consumer "$VENV/bin/ckan" -c "$CKAN_INI" harvester gather-consumer
   pid_alive "$RUN/fetch-consumer.pid" || spawn fetch-consumer "$VENV/bin/ckan" -c "$CKAN_INI" harvester fetch-consumer
   # ckanext-harvest marks jobs finished (and starts scheduled ones) only when
-  # `harvester run` is called: in production that is a cron entry.
+  # `harvester run` is called, and `wepulse quality tick` queues the due link checks
+  # and the daily quality run: in production both are cron entries.
   pid_alive "$RUN/harvest-runner.pid" ||
-    spawn harvest-runner bash -c "while :; do '$VENV/bin/ckan' -c '$CKAN_INI' harvester run; sleep 60; done"
+    spawn harvest-runner bash -c "while :; do '$VENV/bin/ckan' -c '$CKAN_INI' harvester run; '$VENV/bin/ckan' -c '$CKAN_INI' wepulse quality tick; sleep 60; done"
 }
 
 # The demo's harvest sources: recorded real payloads served on loopback.
@@ -107,5 +111,5 @@ start_demo_sources() {
 
 stop_ckan() {
   local name
-  for name in demo-sources harvest-runner fetch-consumer gather-consumer jobs-worker web; do stop_pidfile "$name"; done
+  for name in demo-sources harvest-runner fetch-consumer gather-consumer links-worker jobs-worker web; do stop_pidfile "$name"; done
 }

@@ -15,6 +15,7 @@ from ckanext.wepulse.dcat_ap import dump as catalogue_dump
 from ckanext.wepulse.dcat_ap import validation
 from ckanext.wepulse.harvest import sync
 from ckanext.wepulse.harvest.sources import ADAPTERS, make_adapter
+from ckanext.wepulse.quality.cli import quality
 from ckanext.wepulse.search import reindex as search_index
 from ckanext.wepulse.seeding import site_context
 from harvesters.base import RecordError, SourceError
@@ -26,6 +27,9 @@ __all__ = ["wepulse"]
 @click.group(short_help="WePulse portal commands")
 def wepulse():
     """WePulse Open Data: portal administration."""
+
+
+wepulse.add_command(quality)
 
 
 @wepulse.group()

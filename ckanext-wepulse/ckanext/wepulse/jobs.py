@@ -14,9 +14,13 @@ log = logging.getLogger(__name__)
 
 
 def validate_dataset(dataset_id: str) -> None:
-    """Refresh a dataset's stored DCAT-AP validation after it changed."""
+    """Refresh a dataset's stored DCAT-AP validation after it changed, then its
+    quality score (which counts the validation and reads the stored DCAT-AP)."""
+    from ckanext.wepulse.quality import scoring
+
     try:
         tk.get_action("wepulse_dataset_validate")(site_context(), {"id": dataset_id})
+        scoring.refresh(tk.get_action("package_show")(site_context(), {"id": dataset_id}))
     except tk.ObjectNotFound:
         log.info("Dataset %s is gone; nothing to validate", dataset_id)
 

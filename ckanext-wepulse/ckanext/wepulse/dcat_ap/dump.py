@@ -19,6 +19,7 @@ from ckanext.dcat.processors import RDFSerializer
 
 from ckanext.wepulse.dcat_ap import dataset_rdf
 from ckanext.wepulse.model import DatasetRdf
+from ckanext.wepulse.quality.model import DatasetQuality
 from ckanext.wepulse.seeding import site_context
 
 __all__ = ["FORMATS", "dump_catalogue", "public_dataset_count"]
@@ -41,22 +42,30 @@ def _public_datasets():
 
 def _dataset_texts(fmt: str) -> Iterator[str]:
     column = DatasetRdf.turtle if fmt == "ttl" else DatasetRdf.ntriples
+    measurements = DatasetQuality.dqv_turtle if fmt == "ttl" else DatasetQuality.dqv_ntriples
     rows = (
         _public_datasets()
         .outerjoin(DatasetRdf, DatasetRdf.package_id == model.Package.id)
+        .outerjoin(DatasetQuality, DatasetQuality.package_id == model.Package.id)
         .with_entities(
-            model.Package.id, model.Package.metadata_modified, DatasetRdf.source_modified, column
+            model.Package.id,
+            model.Package.metadata_modified,
+            DatasetRdf.source_modified,
+            column,
+            measurements,
         )
         .order_by(model.Package.id)
         .yield_per(BATCH)
     )
-    for package_id, modified, text_modified, text in rows:
+    for package_id, modified, text_modified, text, quality in rows:
         if text is not None and text_modified == modified:
             yield text
         else:
             dataset = tk.get_action("package_show")(site_context(), {"id": package_id})
             turtle, ntriples = dataset_rdf.serialise(dataset_rdf.dataset_graph(dataset))
             yield turtle if fmt == "ttl" else ntriples
+        if quality:  # its MQA measurements (DQV), kept apart: they change on their own
+            yield quality
 
 
 def dump_catalogue(out: IO[bytes], fmt: str = "ttl", progress=None) -> int:

@@ -50,18 +50,21 @@ def make_http(validators: dict[str, Any] | None = None) -> Http:
         raise CkanConfigurationException(str(error)) from None
 
 
-def own_services() -> list[str]:
-    """``host:port`` of Solr, Redis, PostgreSQL and the portal, from CKAN's settings."""
+def own_services(keys: tuple[str, ...] | list[str] | None = None) -> list[str]:
+    """``host:port`` of Solr, Redis, PostgreSQL and the portal, from CKAN's settings
+    (of the services the settings ``keys`` name, if given)."""
     found = []
     for key in SERVICE_URLS:
-        if tk.config.get(key):
+        if tk.config.get(key) and (keys is None or key in keys):
             url = parse_url(tk.config.get(key))
             found.append((url.host, url.port or DEFAULT_PORTS.get(url.scheme or "")))
-    for key in DATABASE_URLS:
-        if tk.config.get(key):
-            url = make_url(tk.config.get(key))
-            found.append((url.host, url.port or 5432))
-    found.append((tk.config.get("ckan.harvest.mq.hostname"), tk.config.get("ckan.harvest.mq.port")))
+    if keys is None:
+        for key in DATABASE_URLS:
+            if tk.config.get(key):
+                url = make_url(tk.config.get(key))
+                found.append((url.host, url.port or 5432))
+        mq = (tk.config.get("ckan.harvest.mq.hostname"), tk.config.get("ckan.harvest.mq.port"))
+        found.append(mq)
     hosts = ((str(host).strip("[]"), port) for host, port in found if host and port)
     return [f"[{host}]:{port}" if ":" in host else f"{host}:{port}" for host, port in hosts]
 

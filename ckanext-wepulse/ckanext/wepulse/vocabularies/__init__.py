@@ -36,7 +36,9 @@ The vocabularies, their concept-scheme IRIs and where the rows come from:
     EU frequencies, ``http://publications.europa.eu/resource/authority/frequency``: every
     current code. ``days`` is the nominal period in days (a month is 30.4 days, a year
     365), empty for the codes that promise no period; freshness checks compare it with
-    the time since the last update.
+    the time since the last update. ``freshness_periods.csv`` beside it is what
+    "updated on time" allows each code (data.gouv.fr's rule, quality/freshness.py):
+    a period in days, ``never`` (never late) or ``unknown`` (not assessable).
 ``access_rights``
     EU access rights, ``http://publications.europa.eu/resource/authority/access-right``:
     every current code.
