@@ -10,6 +10,7 @@ var/artifacts/screenshots for a person to look at (not committed).
 
 from __future__ import annotations
 
+import datetime
 import os
 import socket
 import subprocess
@@ -27,6 +28,8 @@ from ckan.tests import factories, helpers
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from ckanext.wepulse import authorities, demo
+from ckanext.wepulse.jobs import validate_dataset
+from ckanext.wepulse.quality import authorities as quality_authorities
 from ckanext.wepulse.seeding import site_context
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,20 +93,26 @@ def _wait_for(url: str, server: subprocess.Popen, log: str) -> None:
 
 @pytest.fixture(scope="session")
 def catalogue(live_server) -> dict:
-    """The demo catalogue, its authorities and a publisher who may edit them."""
+    """The demo catalogue, every authority of Brussels and Wallonia (562, as REFNIS
+    gives them: the transparency overview lists them all) and a publisher who may edit
+    them. The demo's datasets are validated and scored as the job queue would (no worker
+    runs here), and the authorities' figures of today kept: one day of history, what a
+    fresh portal has."""
     plugins.load_all()
     try:
         helpers.reset_db()
         for plugin in PLUGINS_WITH_TABLES:
             _run_migrations(plugin)
         search.clear_all()
-        names = set(demo.authority_names())
         with open(authorities.REFNIS_FILE, "rb") as f:
-            found = [a for a in authorities.read_refnis(f.read()) if a.name in names]
-        list(authorities.seed(found))
+            list(authorities.seed(list(authorities.read_refnis(f.read()))))
         # Uploaded files' links are indexed with the site's address: the server's.
         with helpers.changed_config("ckan.site_url", live_server):
-            list(demo.seed())
+            datasets = [name for kind, name, _ in demo.seed() if kind == "dataset"]
+            for name in datasets:
+                dataset = helpers.call_action("package_show", site_context(), id=name)
+                validate_dataset(dataset["id"])
+        quality_authorities.snapshot_all(datetime.date.today())
         factories.Sysadmin(name=ADMIN["name"], password=ADMIN["password"])
         budget = helpers.call_action("package_show", site_context(), id="ixelles-budget-communal")
         return {"budget": budget}

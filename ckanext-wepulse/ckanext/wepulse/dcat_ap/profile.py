@@ -204,6 +204,11 @@ class WepulseDCATAPProfile(RDFProfile):
             distribution = CleanedURIRef(resource_uri(resource))
             for address in _as_list(resource.get("access_urls")):
                 self.g.add((distribution, DCAT.accessURL, URIRef(address)))
+            # A file uploaded to the portal is one click away: its URL is a download
+            # URL too (DCAT-AP: "a direct link to a downloadable file").
+            if resource.get("url_type") == "upload" and resource.get("url"):
+                if not any(self.g.objects(distribution, DCAT.downloadURL)):
+                    self.g.add((distribution, DCAT.downloadURL, URIRef(resource["url"])))
         for distribution in self.g.objects(dataset_ref, DCAT.distribution):
             for distribution_licence in self.g.objects(distribution, DCT.license):
                 self.g.remove((distribution_licence, DCT.type, UNKNOWN_IPR))

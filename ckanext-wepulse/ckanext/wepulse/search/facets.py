@@ -43,6 +43,18 @@ _TITLES: dict[str, dict[str, str]] = {
         "de": "Kategorie hochwertiger Datensätze",
         "en": "High-value dataset category",
     },
+    "quality_band": {
+        "fr": "Qualité des métadonnées",
+        "nl": "Kwaliteit van de metadata",
+        "de": "Qualität der Metadaten",
+        "en": "Metadata quality",
+    },
+    "updated_on_time": {
+        "fr": "Mise à jour",
+        "nl": "Bijwerking",
+        "de": "Aktualisierung",
+        "en": "Updates",
+    },
 }
 DATASET_FACETS: tuple[str, ...] = tuple(_TITLES)
 # On an authority's own page, facets about the authority would have one value.
@@ -58,6 +70,29 @@ _VOCABULARIES = {
     "language": "languages",
     "hvd_category": "hvd_categories",
     "inspire_theme": "inspire_themes",
+}
+# Facets of the transparency (quality/plugin.py indexes them): value -> its labels.
+_QUALITY_VALUES: dict[str, dict[str, dict[str, str]]] = {
+    "quality_band": {
+        "excellent": {
+            "fr": "Excellente",
+            "nl": "Uitstekend",
+            "de": "Ausgezeichnet",
+            "en": "Excellent",
+        },
+        "good": {"fr": "Bonne", "nl": "Goed", "de": "Gut", "en": "Good"},
+        "sufficient": {
+            "fr": "Suffisante",
+            "nl": "Voldoende",
+            "de": "Ausreichend",
+            "en": "Sufficient",
+        },
+        "bad": {"fr": "Insuffisante", "nl": "Onvoldoende", "de": "Ungenügend", "en": "Bad"},
+    },
+    "updated_on_time": {
+        "yes": {"fr": "À temps", "nl": "Op tijd", "de": "Rechtzeitig", "en": "On time"},
+        "no": {"fr": "En retard", "nl": "Te laat", "de": "Verspätet", "en": "Late"},
+    },
 }
 # Facets whose codes are choices of the authority schema.
 _AUTHORITY_CHOICES = ("authority_type", "region")
@@ -78,6 +113,11 @@ def label_facets(search_facets: dict[str, Any], lang: str) -> None:
                 concept = vocabulary.lookup(item["name"])
                 if concept:
                     item["display_name"] = concept.label(lang)
+        elif field in _QUALITY_VALUES:
+            for item in items:
+                labels = _QUALITY_VALUES[field].get(item["name"])
+                if labels:
+                    item["display_name"] = labels.get(lang) or labels["en"]
         elif field in _AUTHORITY_CHOICES:
             labels = _choice_labels(field)
             for item in items:

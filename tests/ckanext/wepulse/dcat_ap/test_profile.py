@@ -3,12 +3,14 @@ data.europa.eu, any CKAN with ckanext-dcat) reads from us."""
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
 from ckan.plugins import toolkit as tk
 from ckanext.dcat.processors import RDFParser
 from rdflib import RDF, Graph, Literal, URIRef
+from werkzeug.datastructures import FileStorage
 from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS
 
 from ckanext.wepulse.dcat_ap import profile
@@ -81,6 +83,23 @@ class TestDatasetRdf:
         assert graph.value(distribution, DCAT.mediaType) == URIRef(
             "https://www.iana.org/assignments/media-types/text/csv"
         )
+
+    def test_an_uploaded_file_is_a_download_url_as_well(self, app, trees):
+        upload = FileStorage(io.BytesIO(b"arbre;hauteur\nchene;12\n"), "arbres.csv")
+        resource = tk.get_action("resource_create")(
+            site_context(), {"package_id": trees["id"], "upload": upload, "format": "CSV"}
+        )
+        assert resource["url_type"] == "upload"
+        response = app.get(f"/dataset/{trees['name']}.ttl")
+        graph = Graph().parse(data=response.get_data(as_text=True), format="turtle")
+        downloads = {
+            str(url)
+            for distribution in graph.subjects(DCAT.downloadURL, None)
+            for url in graph.objects(distribution, DCAT.downloadURL)
+        }
+        # The uploaded file only; a link elsewhere is not known to be a file.
+        assert downloads == {resource["url"]}
+        assert app.get(resource["url"].removeprefix(tk.config["ckan.site_url"])).status_code == 200
 
     def test_themes_and_hvd_categories_are_labelled_concepts(self, trees_graph):
         graph, dataset = trees_graph
