@@ -187,6 +187,26 @@ def test_up_harvests_the_demo_sources_into_the_catalogue(portal):
     assert trees["results"][0]["harvest_source_title"]
 
 
+def test_up_scores_every_dataset_and_checks_the_demos_links(portal):
+    """The transparency a new user sees: every dataset scored, the demo's own files
+    answering 200, all 562 authorities in the overview, charts with their tables."""
+    datasets = portal.search(rows=1000, fl="id,name")["results"]
+    scores = {
+        d["name"]: portal.action("wepulse_dataset_quality_show", id=d["id"]) for d in datasets
+    }
+    assert datasets and all(q["score"] is not None for q in scores.values())
+    budget = scores["charleroi-hopitaux"]
+    own = [link for link in budget["links"] if link["url"].startswith(portal.url)]
+    assert own and {(link["status"], link["http_status"]) for link in own} == {("ok", 200)}
+    assert all(q["band"] in ("excellent", "good", "sufficient", "bad") for q in scores.values())
+    overview = requests.get(f"{portal.url}/transparency.json", timeout=60).json()
+    assert len(overview["authorities"]) == 562
+    assert sum(1 for a in overview["authorities"] if a["datasets"]) >= 15
+    card = requests.get(f"{portal.url}/organization/charleroi/quality", timeout=60).text
+    assert card.count('class="wepulse-chart"') >= 2
+    assert card.count("wepulse-chart-data") >= 2  # each chart's figures as a table
+
+
 def test_a_dataset_created_through_the_api_is_found_by_search(portal):
     portal.action(
         "package_create",
