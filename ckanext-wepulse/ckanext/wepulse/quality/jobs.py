@@ -48,7 +48,11 @@ def check_links(
     """One round: check the due links (of ``package_ids`` only, if given), store what
     changed and score again the datasets whose verdicts changed. Returns counts."""
     now = now or datetime.datetime.utcnow()
-    query = model.Session.query(LinkCheck).filter(LinkCheck.next_check <= now)
+    query = (
+        model.Session.query(LinkCheck)
+        .join(model.Package, model.Package.id == LinkCheck.package_id)
+        .filter(LinkCheck.next_check <= now, model.Package.state == "active")
+    )
     if package_ids is not None:
         query = query.filter(LinkCheck.package_id.in_(package_ids))
     rows = (
@@ -56,7 +60,7 @@ def check_links(
         .limit(tk.config["ckanext.wepulse.links.batch_size"])
         .all()
     )
-    by_key = {f"{row.package_id} {row.url}": row for row in rows}
+    by_key = {f"{row.package_id} {row.url_hash}": row for row in rows}
     budget = links.HostBudget(
         connect_to_redis(),
         per_minute=tk.config["ckanext.wepulse.links.per_host_per_minute"],
@@ -146,7 +150,12 @@ def tick(now: datetime.datetime | None = None) -> list[str]:
     none is queued, and the daily run once a day. Returns what it queued."""
     now = now or datetime.datetime.utcnow()
     queued = []
-    due = model.Session.query(LinkCheck.url).filter(LinkCheck.next_check <= now).first()
+    due = (
+        model.Session.query(LinkCheck.url_hash)
+        .join(model.Package, model.Package.id == LinkCheck.package_id)
+        .filter(LinkCheck.next_check <= now, model.Package.state == "active")
+        .first()
+    )
     waiting = ckan_jobs.get_queue(LINK_QUEUE).count
     if due and not waiting:
         queue_link_check()

@@ -45,6 +45,7 @@ __all__ = [
     "MIN_COOL_OFF",
     "STABLE_INTERVAL",
     "BudgetExhausted",
+    "MAX_URL",
     "HostBudget",
     "Link",
     "LinkResult",
@@ -79,6 +80,9 @@ CHECK_INTERVALS: tuple[tuple[timedelta, timedelta], ...] = (
 )
 STABLE_INTERVAL = timedelta(days=30)
 
+#: Longer URLs are refused unsent: servers answer 414 long before, and only a hostile
+#: source writes one.
+MAX_URL = 8192
 WINDOW = 60.0  # seconds: the budget is requests per minute, a sliding window
 CONTENT_LENGTH = re.compile(r"[0-9]{1,18}")  # fits a BIGINT column
 MAX_HEADER_TEXT = 200  # a Content-Type is short; a hostile one is cut
@@ -369,6 +373,8 @@ def _invalid(url: Any) -> LinkResult | None:
         return LinkResult(REFUSED, message=f"not a URL but {type(url).__name__}")
     if not url.strip():
         return LinkResult(REFUSED, message="no URL")
+    if len(url) > MAX_URL:
+        return LinkResult(REFUSED, message=f"longer than {MAX_URL} characters: not a link")
     try:
         host_key(url)
     except Refused as error:

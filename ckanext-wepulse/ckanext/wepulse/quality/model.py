@@ -4,6 +4,7 @@ authority's figures of the day (the history a region compares)."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -77,7 +78,10 @@ class LinkCheck(tk.BaseModel):
     __table_args__ = (Index("wepulse_link_check_due", "next_check"),)
 
     package_id = Column(UnicodeText, ForeignKey("package.id", ondelete="CASCADE"), primary_key=True)
-    url = Column(UnicodeText, primary_key=True)
+    # The URL's SHA-256: a key of fixed size whatever a source writes (PostgreSQL cannot
+    # index a text of several kilobytes).
+    url_hash = Column(UnicodeText, primary_key=True)
+    url = Column(UnicodeText, nullable=False)
     owner_org = Column(UnicodeText, index=True)
     host = Column(UnicodeText, nullable=False)  # host:port, the politeness budget's key
     # not_checked | ok | redirect | broken | timeout | refused
@@ -115,6 +119,10 @@ class LinkCheck(tk.BaseModel):
             "failing_since": _iso(self.failing_since),
             "next_check": _iso(self.next_check),
         }
+
+    @staticmethod
+    def hash(url: str) -> str:
+        return hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()
 
     @classmethod
     def for_package(cls, package_id: str) -> list[LinkCheck]:

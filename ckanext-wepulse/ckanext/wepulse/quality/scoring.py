@@ -131,6 +131,7 @@ def _sync_links(dataset: dict[str, Any], graph: Graph, now: datetime.datetime) -
                 [
                     {
                         "package_id": dataset["id"],
+                        "url_hash": LinkCheck.hash(url),
                         "url": url,
                         "owner_org": dataset.get("owner_org"),
                         "host": _host(url),

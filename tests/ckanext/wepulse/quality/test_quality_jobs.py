@@ -111,6 +111,14 @@ class TestLinkRounds:
         access = next(i for i in quality["indicators"] if i["indicator"] == "access_url_works")
         assert (access["state"], access["points"]) == ("fail", 0)
 
+    def test_a_hostile_url_of_any_length_is_stored_and_refused_unsent(self, schaerbeek):
+        huge = "http://a.example/" + "x" * 20000
+        dataset = with_urls(huge)
+        jobs.check_links()
+        (row,) = links_of(dataset).values()
+        assert (row.url, row.status) == (huge, "refused")
+        assert "8192" in row.message
+
     def test_links_follow_the_datasets_distributions(self, schaerbeek):
         dataset = with_urls("http://a.example/1.csv", "http://a.example/2.csv")
         assert set(links_of(dataset)) == {"1.csv", "2.csv"}
