@@ -44,7 +44,7 @@ def wepulse_resource_links(package_id: str, resource: dict[str, Any]) -> list[di
 def wepulse_dimension_label(dimension: str) -> str:
     return {
         "findability": tk._("Findability"),
-        "accessibility": tk._("Accessibility"),
+        "accessibility": tk._("Accessibility of the data"),
         "interoperability": tk._("Interoperability"),
         "reusability": tk._("Reusability"),
         "contextuality": tk._("Contextuality"),
