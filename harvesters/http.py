@@ -54,6 +54,7 @@ from harvesters.base import SourceError
 
 __all__ = [
     "ConnectionFailed",
+    "NameNotResolved",
     "Http",
     "HttpError",
     "Probe",
@@ -103,6 +104,10 @@ class Timeout(HttpError):
 
 class ConnectionFailed(HttpError):
     """The exchange itself failed (refused, reset, truncated, TLS), not the URL."""
+
+
+class NameNotResolved(HttpError):
+    """The host name does not resolve: every URL on that host fails alike."""
 
 
 @dataclass(frozen=True)
@@ -342,10 +347,10 @@ class Http:
         try:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (OSError, UnicodeError) as error:
-            raise HttpError(f"{url}: name {host} does not resolve ({error})", url) from None
+            raise NameNotResolved(f"{url}: name {host} does not resolve ({error})", url) from None
         addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
         if not addresses:
-            raise HttpError(f"{url}: name {host} does not resolve", url)
+            raise NameNotResolved(f"{url}: name {host} does not resolve", url)
         return list(dict.fromkeys(addresses))
 
     def _check_address(

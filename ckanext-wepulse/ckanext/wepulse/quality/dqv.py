@@ -70,4 +70,6 @@ class QualityProfile(RDFProfile):
 
         row = DatasetQuality.get(dataset_dict.get("id")) if dataset_dict.get("id") else None
         if row is not None:
+            self.g.bind("dqv", DQV)
+            self.g.bind("pv", PV)
             self.g += measurements(dataset_ref, row.as_dict())

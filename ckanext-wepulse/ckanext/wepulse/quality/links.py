@@ -31,6 +31,7 @@ from harvesters.http import (
     ConnectionFailed,
     Http,
     HttpError,
+    NameNotResolved,
     Probe,
     Refused,
     Timeout,
@@ -338,6 +339,9 @@ def _check_host(
 
     http = make_http()
     try:
+        unresolved = _unresolved(http, links[0].url)
+        if unresolved is not None:  # one lookup says it for all: no request, no wait
+            return {link.key: unresolved for link in links}
         timeouts = 0
         for link in links:
             if stop.is_set() or budget.clock() >= deadline:
@@ -365,6 +369,17 @@ def _check_host(
     finally:
         http.close()
     return results
+
+
+def _unresolved(http: Http, url: str) -> LinkResult | None:
+    """``broken`` when the host's name does not resolve, else None (checked link by link)."""
+    try:
+        http.check(url)
+    except NameNotResolved as error:
+        return LinkResult(BROKEN, message=_reason(url, error))
+    except HttpError:
+        return None
+    return None
 
 
 def _invalid(url: Any) -> LinkResult | None:

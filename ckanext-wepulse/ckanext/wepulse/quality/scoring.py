@@ -32,14 +32,20 @@ __all__ = ["dataset_urls", "refresh", "refresh_freshness", "rescore"]
 log = logging.getLogger(__name__)
 
 
-def refresh(dataset: dict[str, Any], now: datetime.datetime | None = None) -> DatasetQuality:
-    """Score ``dataset`` (as package_show gives it) and sync its links; returns the row."""
+def refresh(
+    dataset: dict[str, Any], now: datetime.datetime | None = None, check_new_links: bool = True
+) -> DatasetQuality:
+    """Score ``dataset`` (as package_show gives it) and sync its links; returns the row.
+
+    A new URL is checked soon: a link round is queued for the dataset, unless the
+    caller queues one for a whole batch (``check_new_links=False``)."""
     now = now or datetime.datetime.utcnow()
     graph = _graph(dataset["id"], dataset)
     new_links = _sync_links(dataset, graph, now)
     fresh = freshness.assess(dataset.get("frequency"), freshness.last_change(dataset), now)
     row = _save(dataset["id"], dataset.get("owner_org"), graph, fresh, now)
-    if new_links:
+    if new_links and check_new_links:
+        # Imported here: the jobs score again after a round, so they import this module.
         from ckanext.wepulse.quality.jobs import queue_link_check
 
         queue_link_check([dataset["id"]])

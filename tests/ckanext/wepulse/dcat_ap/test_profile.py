@@ -10,8 +10,8 @@ import pytest
 from ckan.plugins import toolkit as tk
 from ckanext.dcat.processors import RDFParser
 from rdflib import RDF, Graph, Literal, URIRef
-from werkzeug.datastructures import FileStorage
 from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS
+from werkzeug.datastructures import FileStorage
 
 from ckanext.wepulse.dcat_ap import profile
 from ckanext.wepulse.dcat_ap.validation import validate_graph

@@ -3,6 +3,7 @@ per-host budget against the suite's Redis."""
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 import uuid
@@ -590,6 +591,27 @@ def test_a_slow_host_does_not_hold_up_a_fast_one(sites, redis_client, prefix):
     slow_at = [i for i, (name, _method, _path) in enumerate(sites.journal) if name == "slow"]
     fast_at = [i for i, (name, _method, _path) in enumerate(sites.journal) if name == "fast"]
     assert len(fast_at) == 10 and max(fast_at) < slow_at[1]
+
+
+def test_a_host_whose_name_does_not_resolve_is_looked_up_once_for_all_its_links(
+    redis_client, prefix, monkeypatch
+):
+    lookups = []
+    real = socket.getaddrinfo
+
+    def counted(host, *args, **kwargs):  # the real resolver, counted
+        lookups.append(host)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", counted)
+    links = [Link(f"gone:{i}", f"http://no-such-host.invalid/{i}.csv") for i in range(20)]
+    budget = HostBudget(redis_client, 100, prefix)
+
+    results = check_round(links, lambda: Http(timeout=2, retries=0), budget, time.time() + 60)
+
+    assert {results[f"gone:{i}"].status for i in range(20)} == {"broken"}
+    assert all("does not resolve" in results[f"gone:{i}"].message for i in range(20))
+    assert lookups.count("no-such-host.invalid") == 1
 
 
 def test_links_that_are_not_urls_are_refused_without_a_request(redis_client, prefix):
