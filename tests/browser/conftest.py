@@ -104,20 +104,15 @@ def catalogue(live_server) -> dict:
         for plugin in PLUGINS_WITH_TABLES:
             _run_migrations(plugin)
         search.clear_all()
-        t0 = time.time()
         with open(authorities.REFNIS_FILE, "rb") as f:
             list(authorities.seed(list(authorities.read_refnis(f.read()))))
-        print("TIMING authorities", time.time() - t0); t0 = time.time()
         # Uploaded files' links are indexed with the site's address: the server's.
         with helpers.changed_config("ckan.site_url", live_server):
             datasets = [name for kind, name, _ in demo.seed() if kind == "dataset"]
-            print("TIMING demo", time.time() - t0); t0 = time.time()
             for name in datasets:
                 dataset = helpers.call_action("package_show", site_context(), id=name)
                 validate_dataset(dataset["id"])
-        print("TIMING validate", time.time() - t0); t0 = time.time()
         quality_authorities.snapshot_all(datetime.date.today())
-        print("TIMING snapshot", time.time() - t0); t0 = time.time()
         factories.Sysadmin(name=ADMIN["name"], password=ADMIN["password"])
         budget = helpers.call_action("package_show", site_context(), id="ixelles-budget-communal")
         return {"budget": budget}
