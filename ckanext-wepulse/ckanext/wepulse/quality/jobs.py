@@ -65,6 +65,7 @@ def check_links(
         connect_to_redis(),
         per_minute=tk.config["ckanext.wepulse.links.per_host_per_minute"],
         prefix=BUDGET_PREFIX,
+        unlimited=own_services(["ckan.site_url"]),  # its own files: no one else to spare
     )
     results = links.check_round(
         [links.Link(key, row.url) for key, row in by_key.items()],
@@ -72,6 +73,7 @@ def check_links(
         budget,
         deadline=time.time() + tk.config["ckanext.wepulse.links.round_seconds"],
         max_parallel_hosts=tk.config["ckanext.wepulse.links.parallel_hosts"],
+        progress=progress,
     )
     counts = {"checked": 0, "changed": 0, "throttled": 0, "postponed": 0}
     rescore = set()
@@ -90,8 +92,6 @@ def check_links(
             counts["changed"] += 1
         if row.works != works_before:
             rescore.add(row.package_id)
-        if progress:
-            progress(1)
     model.Session.commit()
     for package_id in sorted(rescore):
         scoring.rescore(package_id, now)

@@ -184,11 +184,14 @@ class HostBudget:
         prefix: str = "wepulse:links:",
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Any] = time.sleep,
+        unlimited: Iterable[str] = (),
     ) -> None:
         if per_minute < 1:
             raise ValueError(f"per_minute must be at least 1, not {per_minute!r}")
         self.redis = redis
         self.per_minute = per_minute
+        # Hosts politeness does not apply to: the portal's own site checking its files.
+        self.unlimited = frozenset(unlimited)
         self.prefix = prefix
         self.clock = clock
         self.sleep = sleep
@@ -198,6 +201,8 @@ class HostBudget:
     def take(self, host_key: str, deadline: float) -> None:
         """Wait for a free slot for ``host_key`` and use it; ``BudgetExhausted`` if there is
         none before ``deadline`` (epoch seconds) or the host is cooling off."""
+        if host_key in self.unlimited:
+            return
         keys = [self._requests(host_key), self._cooling(host_key)]
         while True:
             now = self.clock()
@@ -264,8 +269,10 @@ def check_round(
     budget: HostBudget,
     deadline: float,
     max_parallel_hosts: int = 8,
+    progress: Callable[[int], Any] | None = None,
 ) -> dict[str, LinkResult | Throttled | None]:
     """Check ``links`` host by host, hosts in parallel, until ``deadline`` (epoch s).
+    ``progress(n)`` is told of each ``n`` links done, from the hosts' threads.
 
     Every link's key is in the answer: a result, a ``Throttled``, or None when it was not
     checked this round (its host throttled, used up its budget, timed out twice in a row,
@@ -286,7 +293,7 @@ def check_round(
     workers = max(1, min(max_parallel_hosts, len(hosts)))
     with ThreadPoolExecutor(workers, thread_name_prefix="link-check") as pool:
         futures = [
-            pool.submit(_check_host, host, host_links, make_http, budget, deadline, stop)
+            pool.submit(_check_host, host, host_links, make_http, budget, deadline, stop, progress)
             for host, host_links in hosts.items()
         ]
         for future in as_completed(futures):
@@ -325,6 +332,7 @@ def _check_host(
     budget: HostBudget,
     deadline: float,
     stop: threading.Event,
+    progress: Callable[[int], Any] | None = None,
 ) -> dict[str, LinkResult | Throttled | None]:
     """One host's links, one after another, within its budget."""
     results: dict[str, LinkResult | Throttled | None] = {link.key: None for link in links}
@@ -341,6 +349,8 @@ def _check_host(
     try:
         unresolved = _unresolved(http, links[0].url)
         if unresolved is not None:  # one lookup says it for all: no request, no wait
+            if progress:
+                progress(len(links))
             return {link.key: unresolved for link in links}
         timeouts = 0
         for link in links:
@@ -357,6 +367,8 @@ def _check_host(
             except Exception as error:  # a bug must not cost the round
                 result = LinkResult(BROKEN, message=_unexpected(error))
             results[link.key] = result
+            if progress:
+                progress(1)
             if isinstance(result, Throttled):
                 throttled = _host_or(result.final_url, host)
                 budget.cool_off(throttled, result.retry_after)

@@ -445,6 +445,15 @@ def test_the_budget_waits_for_the_window_to_slide(redis_client, prefix):
     assert clock.now == 1_000_120.0
 
 
+def test_the_portals_own_site_takes_no_budget(redis_client, prefix):
+    budget = HostBudget(redis_client, 1, prefix, unlimited=["portal.example:443"])
+    for _ in range(5):  # a sixth request a minute would raise for any other host
+        budget.take("portal.example:443", time.time())
+    budget.take("other.example:443", time.time())
+    with pytest.raises(BudgetExhausted):
+        budget.take("other.example:443", time.time())
+
+
 def test_the_budget_gives_up_at_the_deadline(redis_client, prefix):
     clock = FakeClock()
     budget = HostBudget(redis_client, 2, prefix, clock=clock, sleep=clock.sleep)
