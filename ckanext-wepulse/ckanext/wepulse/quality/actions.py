@@ -11,6 +11,7 @@ from ckan.types import Context, DataDict, Schema, Validator
 
 from ckanext.wepulse.quality import authorities
 from ckanext.wepulse.quality.model import DatasetQuality, LinkCheck
+from ckanext.wepulse.quality.mqa import MAX_SCORE
 
 __all__ = [
     "wepulse_authority_quality_list",
@@ -48,7 +49,7 @@ def wepulse_dataset_quality_show(context: Context, data_dict: DataDict) -> dict[
     tk.check_access("wepulse_dataset_quality_show", context, data_dict)
     dataset = tk.get_action("package_show")(dict(context), {"id": data_dict["id"]})
     row = DatasetQuality.get(dataset["id"])
-    found = row.as_dict() if row else {"package_id": dataset["id"], "score": None, "max": 405}
+    found = row.as_dict() if row else {"package_id": dataset["id"], "score": None, "max": MAX_SCORE}
     found["links"] = [link.as_dict() for link in LinkCheck.for_package(dataset["id"])]
     return found
 

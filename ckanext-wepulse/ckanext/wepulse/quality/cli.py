@@ -57,7 +57,8 @@ def links(rounds: int):
     """Check the links that are due now, in this process (cron queues the job instead)."""
     totals: dict[str, int] = {}
     for _round in range(rounds):
-        due = model.Session.query(LinkCheck).filter(LinkCheck.next_check <= _now()).count()
+        now = datetime.datetime.utcnow()
+        due = model.Session.query(LinkCheck).filter(LinkCheck.next_check <= now).count()
         if not due:
             break
         with tqdm(total=due, unit=" links", desc="Checking links", file=sys.stderr) as bar:
@@ -109,7 +110,3 @@ def _active_dataset_ids(only_missing: bool) -> list[str]:
         scored = model.Session.query(DatasetQuality.package_id)
         query = query.filter(model.Package.id.not_in(scored))
     return [package_id for (package_id,) in query.order_by(model.Package.name)]
-
-
-def _now() -> datetime.datetime:
-    return datetime.datetime.utcnow()

@@ -21,6 +21,8 @@ from sqlalchemy import (
     UnicodeText,
 )
 
+from ckanext.wepulse.quality.mqa import MAX_SCORE
+
 __all__ = ["AuthorityQualityDay", "DatasetQuality", "LinkCheck"]
 
 
@@ -50,7 +52,7 @@ class DatasetQuality(tk.BaseModel):
         return {
             "package_id": self.package_id,
             "score": self.score,
-            "max": 405,
+            "max": MAX_SCORE,
             "band": self.band,
             "pending": self.pending,
             "dimensions": self.dimensions,

@@ -31,6 +31,7 @@ __all__ = [
     "BANDS",
     "DIMENSIONS",
     "INDICATORS",
+    "MAX_SCORE",
     "Indicator",
     "Measure",
     "Score",
@@ -107,7 +108,8 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("issued", "contextuality", 5, DATASET, "dateIssuedAvailability"),
     Indicator("modified", "contextuality", 5, DATASET, "dateModifiedAvailability"),
 )
-assert sum(i.points for i in INDICATORS) == sum(DIMENSIONS.values()) == 405
+MAX_SCORE = sum(DIMENSIONS.values())
+assert sum(i.points for i in INDICATORS) == MAX_SCORE == 405
 
 
 @dataclass(frozen=True)
@@ -190,7 +192,7 @@ class Score:
     def as_dict(self) -> dict[str, Any]:
         return {
             "score": self.total,
-            "max": sum(DIMENSIONS.values()),
+            "max": MAX_SCORE,
             "band": self.band,
             "pending": self.pending,
             "dimensions": self.dimensions(),
