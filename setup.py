@@ -35,6 +35,7 @@ setup(
             "wepulse_search = ckanext.wepulse.search.plugin:SearchPlugin",
             "wepulse_security = ckanext.wepulse.security.plugin:SecurityPlugin",
             "wepulse_quality = ckanext.wepulse.quality.plugin:QualityPlugin",
+            "wepulse_uploads = ckanext.wepulse.uploads.plugin:UploadsPlugin",
             "wepulse_ckan = ckanext.wepulse.harvest.plugins:WepulseCkanHarvester",
             "wepulse_csw = ckanext.wepulse.harvest.plugins:WepulseCswHarvester",
             "wepulse_dcat = ckanext.wepulse.harvest.plugins:WepulseDcatHarvester",

@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urljoin
 
 import requests
@@ -234,7 +234,11 @@ class Http:
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         conditional: bool = False,
+        sink: BinaryIO | None = None,
     ) -> Response:
+        """The answer to a GET, its body checked against ``max_bytes``; with ``sink``, the
+        body is written there as it arrives (a file of any size in flat memory) and the
+        response's ``content`` is empty."""
         target = self.check(url, params)
         key = target.url if params else url
         request_headers = dict(headers or {})
@@ -246,7 +250,7 @@ class Http:
 
         # Redirects are followed here, not by requests, so each hop passes the guard.
         for _hop in range(self.max_redirects + 1):
-            response = self._fetch(target, request_headers)
+            response = self._fetch(target, request_headers, sink)
             location = response.headers.get("Location")
             if response.status not in REDIRECT_STATUSES:
                 break
@@ -402,7 +406,9 @@ class Http:
             self._denied_cache[host] = addresses
         return self._denied_cache[host]
 
-    def _fetch(self, target: Target, headers: dict[str, str]) -> Response:
+    def _fetch(
+        self, target: Target, headers: dict[str, str], sink: BinaryIO | None = None
+    ) -> Response:
         """One hop, pinned to the checked address: up to ``retries + 1`` attempts."""
         url = target.url
         attempts = self.retries + 1
@@ -418,7 +424,7 @@ class Http:
                     stream=True,
                 ) as r:
                     if r.status_code not in RETRY_STATUSES or attempt == attempts:
-                        return self._complete(url, r, attempt)
+                        return self._complete(url, r, attempt, sink)
                     wait = self._retry_after(r.headers.get("Retry-After"))
             except HttpError:
                 raise
@@ -433,7 +439,9 @@ class Http:
             self.sleep(min(wait, self.max_wait))
         raise AssertionError("unreachable")
 
-    def _complete(self, url: str, r: requests.Response, attempt: int) -> Response:
+    def _complete(
+        self, url: str, r: requests.Response, attempt: int, sink: BinaryIO | None = None
+    ) -> Response:
         """The final answer of one hop: an error, a body-less 3xx, or the size-checked body."""
         headers = CaseInsensitiveDict(r.headers)
         if r.status_code >= 400:
@@ -444,12 +452,19 @@ class Http:
         length = headers.get("Content-Length", "")
         if length.isdigit() and int(length) > self.max_bytes:
             raise self._too_large(url)
-        body = bytearray()
+        body, size = bytearray(), 0
+        if sink is not None:
+            sink.seek(0)
+            sink.truncate()  # a retried attempt starts again
         # iter_content decodes gzip/deflate, so the cap counts decompressed bytes.
         for chunk in r.iter_content(CHUNK):
-            body += chunk
-            if len(body) > self.max_bytes:
+            size += len(chunk)
+            if size > self.max_bytes:
                 raise self._too_large(url)
+            if sink is not None:
+                sink.write(chunk)
+            else:
+                body += chunk
         return Response(url, r.status_code, bytes(body), headers)
 
     def _too_large(self, url: str) -> HttpError:

@@ -27,6 +27,7 @@ from ckanext.wepulse import multilingual, vocabularies
 from ckanext.wepulse.authorities import refnis_iri
 from ckanext.wepulse.authorities.identity import identifier_key
 from ckanext.wepulse.dcat_ap import conformance
+from ckanext.wepulse.uploads.model import Table
 from harvesters import language
 
 __all__ = ["WepulseDCATAPProfile"]
@@ -209,6 +210,8 @@ class WepulseDCATAPProfile(RDFProfile):
             if resource.get("url_type") == "upload" and resource.get("url"):
                 if not any(self.g.objects(distribution, DCAT.downloadURL)):
                     self.g.add((distribution, DCAT.downloadURL, URIRef(resource["url"])))
+            if Table.published_dictionary(resource.get("id") or ""):
+                self._add_table_schema(dataset_dict, resource, distribution)
         for distribution in self.g.objects(dataset_ref, DCAT.distribution):
             for distribution_licence in self.g.objects(distribution, DCT.license):
                 self.g.remove((distribution_licence, DCT.type, UNKNOWN_IPR))
@@ -333,6 +336,19 @@ class WepulseDCATAPProfile(RDFProfile):
             if isinstance(publisher, URIRef) and identifier_key(str(publisher)) not in own - {None}:
                 continue
             self._add_names(publisher, authority)
+
+    def _add_table_schema(
+        self, dataset_dict: dict[str, Any], resource: dict[str, Any], distribution: URIRef
+    ) -> None:
+        """A table the publisher described conforms to its data dictionary, published
+        as a Frictionless Table Schema."""
+        schema = URIRef(
+            f"{self._site_url()}/dataset/{dataset_dict['name']}/resource/"
+            f"{resource['id']}/table/schema.json"
+        )
+        self.g.add((distribution, DCT.conformsTo, schema))
+        self.g.add((schema, RDF.type, DCT.Standard))
+        self.g.add((schema, DCT.title, Literal("Table Schema", lang="en")))
 
     @staticmethod
     def _site_url() -> str:

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 import ckan.plugins.toolkit as tk
 from werkzeug.datastructures import FileStorage
 
-from ckanext.wepulse import tables
 from ckanext.wepulse.seeding import site_context, upsert
+from ckanext.wepulse.uploads.jobs import check_table, is_table
 
 
 def catalogue_path(location: str | None = None) -> str:
@@ -52,8 +52,8 @@ def seed(location: str | None = None) -> Iterator[tuple[str, str, str]]:
 
 def attach_files(dataset: str, files: list[str | None]) -> None:
     """Upload each named file of files/ as the dataset's resource at the same position,
-    and load CSV files into the DataStore: the demo's files can be downloaded, and its
-    tables previewed."""
+    and read and load its tables into the DataStore: the demo's files can be
+    downloaded, and its tables previewed."""
     context = site_context()
     resources = tk.get_action("package_show")(dict(context), {"id": dataset})["resources"]
     for resource, filename in zip(resources, files, strict=True):
@@ -67,9 +67,12 @@ def attach_files(dataset: str, files: list[str | None]) -> None:
         )
         with path.open("rb") as f:
             upload = FileStorage(f, filename=filename, content_type=content_type)
-            tk.get_action("resource_patch")(dict(context), {"id": resource["id"], "upload": upload})
-        if filename.endswith(".csv"):
-            tables.load_csv(resource["id"], str(path))
+            patch = tk.get_action("resource_patch")
+            resource = patch(dict(context), {"id": resource["id"], "upload": upload})
+        # Read and loaded now, as a publisher's upload is by the job queue: the demo's
+        # tables are there when `scripts/portal up` ends.
+        if is_table(resource):
+            check_table(resource["id"])
 
 
 def authority_names(location: str | None = None) -> list[str]:

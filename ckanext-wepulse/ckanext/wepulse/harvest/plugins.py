@@ -48,8 +48,9 @@ class _AdapterHarvester(p.SingletonPlugin):
         return {"name": self.source_type, "title": adapter.title, "description": adapter.title}
 
     def validate_config(self, config: str | None) -> str | None:
-        """The source's configuration is a JSON object of adapter options, and of
-        ``attribution``, which authority its datasets go to."""
+        """The source's configuration is a JSON object of adapter options, of
+        ``attribution``, which authority its datasets go to, and of ``load_tables``,
+        whether its tables (CSV, spreadsheets) are loaded into the DataStore."""
         if config and config.strip():
             try:
                 options = json.loads(config)
@@ -58,6 +59,8 @@ class _AdapterHarvester(p.SingletonPlugin):
             if not isinstance(options, dict):
                 raise ValueError('The configuration is a JSON object, like {"max_pages": 50}')
             attribution_policy(options)
+            if not isinstance(options.get("load_tables", False), bool):
+                raise ValueError('"load_tables" is true or false')
         return config
 
     def get_original_url(self, harvest_object_id: str) -> str | None:

@@ -45,6 +45,7 @@ from ckanext.wepulse import jobs, multilingual
 from ckanext.wepulse.harvest import attribution, fidelity
 from ckanext.wepulse.harvest.sources import make_adapter
 from ckanext.wepulse.model import HarvestedRecord, HarvestMemory
+from ckanext.wepulse.uploads import jobs as table_jobs
 from harvesters.base import Adapter, Record, RecordError, SourceError
 from harvesters.memory_limit import MemoryLimitExceeded, records_within
 from harvesters.safe_xml import UnsafeDocument
@@ -255,6 +256,9 @@ class _Writer:
         self.objects: list[dict[str, Any]] = []
         self.errors: list[dict[str, Any]] = []
         self.now = datetime.datetime.utcnow()
+        # The source's switch: its CSV and spreadsheet files loaded as tables too.
+        options = json.loads(source.config or "{}")
+        self.load_tables = isinstance(options, dict) and options.get("load_tables") is True
         # Which authority each dataset goes to: its publisher's, by the source's policy.
         self.attribution = attribution.Attribution(source)
 
@@ -354,6 +358,12 @@ class _Writer:
             tk.enqueue_job(
                 jobs.validate_datasets, [validate], title=f"Validate {len(validate)} datasets"
             )
+            if self.load_tables:
+                tk.enqueue_job(
+                    table_jobs.check_dataset_tables,
+                    [validate],
+                    title=f"Read the tables of {len(validate)} datasets",
+                )
         self._save_log()
 
     def _write_one_by_one(self, mapped, validate: list[str]) -> None:

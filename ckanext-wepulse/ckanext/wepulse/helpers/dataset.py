@@ -6,7 +6,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.wepulse import tables, vocabularies
+from ckanext.wepulse import vocabularies
 from ckanext.wepulse.helpers.language import wepulse_in_language
 
 __all__ = [
@@ -19,7 +19,6 @@ __all__ = [
     "wepulse_format_label",
     "wepulse_is_file",
     "wepulse_licence",
-    "wepulse_table_preview",
 ]
 
 # Licence families, by EU licence code, that a sentence describes better than "open".
@@ -154,8 +153,3 @@ def _licence_summary(concept: vocabularies.Concept) -> str:
             " provided you credit the source."
         )
     return tk._("Reuse is restricted: read the licence before reusing this data.")
-
-
-def wepulse_table_preview(resource: dict[str, Any]) -> dict[str, Any] | None:
-    """The first rows of the resource's DataStore table, or None when it has none."""
-    return tables.preview(resource["id"]) if resource.get("datastore_active") else None

@@ -99,20 +99,25 @@ def check_links(
     return counts
 
 
-def make_link_http() -> Http:
+def make_link_http(**limits: Any) -> Http:
     """The harvests' safe client with the link checker's limits: no retries (a
     throttled host cools off instead), a short timeout, and the portal's own pages
-    allowed (its uploaded files are links too), never its other services."""
+    allowed (its uploaded files are links too), never its other services.
+    ``limits`` replace those limits (the table loader downloads whole files)."""
     site = own_services(["ckan.site_url"])
     allowed = tk.config["ckanext.wepulse.harvest.allow_private"] or []
     if isinstance(allowed, str):  # a list setting changed at run time is text
         allowed = allowed.replace(",", " ").split()
+    settings = {
+        "timeout": tk.config["ckanext.wepulse.links.timeout"],
+        "retries": 0,
+        "user_agent": "WePulse-LinkChecker/1.0 (+https://wepulse.example)",
+        **limits,
+    }
     return Http(
-        timeout=tk.config["ckanext.wepulse.links.timeout"],
-        retries=0,
         allow_private=[*allowed, *site],
         deny=[service for service in own_services() if service not in site],
-        user_agent="WePulse-LinkChecker/1.0 (+https://wepulse.example)",
+        **settings,
     )
 
 

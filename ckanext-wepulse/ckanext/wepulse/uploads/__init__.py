@@ -1,0 +1,1 @@
+"""Municipal publishers' tables: reading, checking and loading uploaded files."""

@@ -1,0 +1,191 @@
+"""Loading a table into the DataStore: typed columns, by PostgreSQL ``COPY``, streaming.
+
+The rows are read again from the file, typed exactly as the reading reported them,
+and streamed to ``COPY`` in PostgreSQL's text format, so memory stays flat whatever
+the file's size. They land in a new table beside the published one; only when the
+whole file is in does one transaction drop the old table and give the new one its
+name. A load that fails therefore leaves the published table as it was.
+
+The table has the DataStore's own shape (``_id``, ``_full_text`` kept by its
+trigger, the data dictionary in column comments), so ``datastore_search`` and
+CKAN's dump answer from it unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckanext.datastore.backend.postgres import get_write_engine
+from psycopg2 import sql
+
+from ckanext.wepulse.uploads import reading as reading_
+
+__all__ = ["PG_TYPES", "copy_text", "load"]
+
+#: The column types of the DataStore table, by the reading's type.
+PG_TYPES = {
+    "integer": "int8",  # municipal budgets exceed int4
+    "decimal": "numeric",
+    "date": "date",
+    "datetime": "timestamp",
+    "boolean": "bool",
+    "code": "text",
+    "nis_code": "text",
+    "postal_code": "text",
+    "text": "text",
+}
+#: Types people filter on (a code, a date, a yes/no): these columns get an index.
+INDEXED_TYPES = {"code", "nis_code", "postal_code", "date", "boolean"}
+MAX_INDEXES = 10
+PROGRESS_EVERY = 10_000
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def load(
+    resource_id: str,
+    path: str | Path,
+    reading: reading_.Reading,
+    *,
+    info: Mapping[str, Mapping[str, Any]] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Replace the resource's DataStore table with the file's rows, typed as
+    ``reading`` says; returns the number of rows. ``info`` is each column's data
+    dictionary entry (label, notes, unit), by column name, stored as the DataStore
+    stores it. Raises on failure, having changed nothing."""
+    columns = reading.columns
+    staging = f"{resource_id}-{uuid.uuid4().hex[:8]}"  # <= 63 characters
+    connection = get_write_engine().raw_connection()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 0")  # a big file takes minutes
+            cursor.execute(_create_table(staging, columns, info or {}))
+            stream = _CopyStream(_counted(reading_.rows(path, reading), progress))
+            cursor.copy_expert(
+                sql.SQL("COPY {} ({}) FROM STDIN").format(
+                    sql.Identifier(staging),
+                    sql.SQL(", ").join(sql.Identifier(c.name) for c in columns),
+                ),
+                stream,
+                size=256 * 1024,
+            )
+            for statement in _indexes(staging, columns):
+                cursor.execute(statement)
+            cursor.execute(
+                sql.SQL("DROP TABLE IF EXISTS {}; ALTER TABLE {} RENAME TO {}").format(
+                    sql.Identifier(resource_id),
+                    sql.Identifier(staging),
+                    sql.Identifier(resource_id),
+                )
+            )
+        connection.commit()
+    except BaseException:
+        connection.rollback()
+        raise
+    finally:
+        connection.close()
+    return stream.rows
+
+
+def copy_text(value: Any) -> str:
+    """One value in ``COPY``'s text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, (int, Decimal)):
+        return str(value)
+    return str(value).replace("\x00", "").translate(_ESCAPES)  # PostgreSQL text has no NUL
+
+
+def _create_table(
+    name: str, columns: list[reading_.Column], info: Mapping[str, Mapping[str, Any]]
+) -> sql.Composed:
+    """The table as ``datastore_create`` makes it, its full-text trigger included."""
+    table = sql.Identifier(name)
+    fields = [sql.SQL("_id serial PRIMARY KEY"), sql.SQL("_full_text tsvector")] + [
+        sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(PG_TYPES[c.type])) for c in columns
+    ]
+    statements = [sql.SQL("CREATE TABLE {} ({})").format(table, sql.SQL(", ").join(fields))]
+    for column in columns:
+        entry = {k: v for k, v in (info.get(column.name) or {}).items() if v}
+        if entry:
+            # The DataStore's comment format: a space (its data version), then JSON.
+            comment = " " + json.dumps({"_info": entry}, ensure_ascii=False, separators=(",", ":"))
+            statements.append(
+                sql.SQL("COMMENT ON COLUMN {}.{} IS {}").format(
+                    table, sql.Identifier(column.name), sql.Literal(comment)
+                )
+            )
+    statements.append(
+        sql.SQL(
+            "CREATE TRIGGER zfulltext BEFORE INSERT OR UPDATE ON {} "
+            "FOR EACH ROW EXECUTE PROCEDURE populate_full_text_trigger()"
+        ).format(table)
+    )
+    return sql.SQL("; ").join(statements)
+
+
+def _indexes(name: str, columns: list[reading_.Column]) -> Iterator[sql.Composed]:
+    """The full-text index, and one on each column people are likely to filter on:
+    codes, dates, yes/no, and any column of few distinct values."""
+    method = tk.config.get("ckan.datastore.default_fts_index_method") or "gist"
+    table = sql.Identifier(name)
+    yield sql.SQL("CREATE INDEX ON {} USING {} (_full_text)").format(
+        table, sql.SQL("gin" if method == "gin" else "gist")
+    )
+    filtered = [c for c in columns if c.type in INDEXED_TYPES or c.distinct is not None]
+    for column in filtered[:MAX_INDEXES]:
+        yield sql.SQL("CREATE INDEX ON {} ({})").format(table, sql.Identifier(column.name))
+
+
+def _counted(
+    rows: Iterable[list[Any]], progress: Callable[[int], None] | None
+) -> Iterator[list[Any]]:
+    count = 0
+    for count, row in enumerate(rows, 1):  # noqa: B007 - count is the total after the loop
+        yield row
+        if progress and count % PROGRESS_EVERY == 0:
+            progress(count)
+    if progress:
+        progress(count)
+
+
+class _CopyStream(io.RawIOBase):
+    """The rows as the bytes ``COPY ... FROM STDIN`` reads, produced as it reads them."""
+
+    def __init__(self, rows: Iterator[list[Any]]) -> None:
+        self._rows = rows
+        self._buffer = b""
+        self.rows = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        lines = []
+        filled = len(self._buffer)
+        while size < 0 or filled < size:
+            row = next(self._rows, None)
+            if row is None:
+                break
+            line = ("\t".join(map(copy_text, row)) + "\n").encode("utf-8", "surrogatepass")
+            lines.append(line)
+            filled += len(line)
+            self.rows += 1
+        data = self._buffer + b"".join(lines)
+        if size < 0:
+            self._buffer = b""
+            return data
+        self._buffer = data[size:]
+        return data[:size]

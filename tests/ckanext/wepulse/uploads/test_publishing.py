@@ -1,0 +1,306 @@
+"""A municipal publisher's path through the real stack (CKAN, its job queue on Redis,
+the DataStore on PostgreSQL): upload a real file as an authority's editor, read the
+report, correct a column, publish, and query the typed table through the API."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from ckan.lib import jobs as ckan_jobs
+from ckan.plugins import toolkit as tk
+from ckan.tests import factories
+from rdflib import Graph
+from rdflib.namespace import DCAT, DCTERMS, RDF
+
+from ckanext.wepulse.seeding import site_context
+from ckanext.wepulse.uploads.model import Table, TableLoad
+
+CORPUS = Path(__file__).resolve().parents[4].parent / "shared" / "corpus" / "csv-municipal"
+SCHOOLS = CORPUS / "more" / "VilleMTP_MTP_EffectifSco_2014.csv"
+BUDGET = CORPUS / "VilleMTP_MTP_BudgetPri_2014.csv"
+
+
+def run_queued_jobs() -> list[str]:
+    """Run what the default queue holds, in this process, as a worker would; the
+    titles of the jobs run."""
+    queue = ckan_jobs.get_queue()
+    titles = []
+    while queue.jobs:
+        job = queue.jobs[0]
+        queue.remove(job)
+        titles.append(job.meta.get("title") or job.description)
+        job.perform()
+    return titles
+
+
+def member(organization: str, role: str = "editor") -> dict:
+    user = factories.UserWithToken()
+    tk.get_action("organization_member_create")(
+        site_context(), {"id": organization, "username": user["name"], "role": role}
+    )
+    return user
+
+
+def upload(app, user: dict, dataset: str, path: Path, save: str = "again"):
+    """The resource form as the browser posts it, with the file."""
+    with open(path, "rb") as f:
+        return app.post(
+            f"/dataset/{dataset}/resource/new",
+            data={
+                "id": "",
+                "upload": (io.BytesIO(f.read()), path.name),
+                "name_translated-fr": path.stem,
+                "format": "",
+                "save": save,
+            },
+            headers={"Authorization": user["token"]},
+            follow_redirects=False,
+        )
+
+
+def draft(app, editor: dict, name: str = "ecoles-effectifs") -> dict:
+    """A dataset as the form's first step makes it: a draft, until it is published."""
+    form = {
+        "name": name,
+        "owner_org": "schaerbeek",
+        "title_translated-fr": "Effectifs scolaires",
+        "notes_translated-fr": "Les écoles et leurs effectifs.",
+        "license_id": "cc-by",
+        "save": "continue",
+        "_ckan_phase": "dataset_new_1",
+    }
+    response = app.post(
+        "/dataset/new",
+        data=form,
+        headers={"Authorization": editor["token"]},
+        follow_redirects=False,
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    return tk.get_action("package_show")(site_context(), {"id": name})
+
+
+def only_resource(name: str) -> dict:
+    return tk.get_action("package_show")(site_context(), {"id": name})["resources"][-1]
+
+
+def search(resource_id: str, **params) -> dict:
+    return tk.get_action("datastore_search")(site_context(), {"resource_id": resource_id, **params})
+
+
+@pytest.fixture
+def editor(schaerbeek) -> dict:
+    return member("schaerbeek")
+
+
+@pytest.fixture
+def queue():
+    ckan_jobs.get_queue().empty()
+    yield
+    ckan_jobs.get_queue().empty()
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_index", "queue")
+class TestThePublishersPath:
+    def test_upload_report_correct_publish_and_query(self, app, editor):
+        assert draft(app, editor)["state"] == "draft"
+        response = upload(app, editor, "ecoles-effectifs", SCHOOLS)
+        assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
+        resource = only_resource("ecoles-effectifs")
+        assert Table.get(resource["id"]).status == "queued"
+        assert f"Read table {resource['id']}" in run_queued_jobs()
+
+        # The report, on the resource page, for the editor.
+        url = f"/dataset/ecoles-effectifs/resource/{resource['id']}"
+        html = app.get(url, headers={"Authorization": editor["token"]}).get_data(as_text=True)
+        page = BeautifulSoup(html, "html.parser")
+        read = " ".join(page.select_one(".wepulse-table-status").get_text(" ").split())
+        assert "DOS code page 850" in read
+        assert "semicolon (;)" in read
+        assert "Ecole maternelle aliénor d'AQUITAINE" in read  # the preview, decoded
+        assert "phone numbers" in read  # NUMTEL: personal data, a warning
+
+        table = Table.get(resource["id"])
+        assert table.status == "loaded", table.message
+        types = {e["source_name"]: e["type"] for e in table.dictionary}
+        assert types["NBENFMAX"] == "integer"
+        assert types["CDETAB"] == "integer"
+
+        # Correct the columns: the establishment's number is a code, not a quantity;
+        # the maximum of children gets a name, a title in two languages and a unit.
+        names = [e["source_name"] for e in table.dictionary]
+        index = names.index("NBENFMAX")
+        form = {f"{i}-name": e["name"] for i, e in enumerate(table.dictionary)}
+        form.update({f"{i}-type": e["type"] for i, e in enumerate(table.dictionary)})
+        form.update(
+            {
+                f"{names.index('CDETAB')}-type": "code",
+                f"{index}-name": "enfants_max",
+                f"{index}-title-fr": "Nombre maximum d'enfants",
+                f"{index}-title-nl": "Maximum aantal kinderen",
+                f"{index}-unit": "enfants",
+            }
+        )
+        response = app.post(
+            f"{url}/table/columns",
+            data=form,
+            headers={"Authorization": editor["token"]},
+            follow_redirects=False,
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
+        run_queued_jobs()
+        table = Table.get(resource["id"])
+        assert table.status == "loaded", table.message
+        assert TableLoad.history(resource["id"])[0].status == "loaded"
+
+        # Still a draft: nobody else sees it, not even through the DataStore.
+        assert (
+            tk.get_action("package_show")(site_context(), {"id": "ecoles-effectifs"})["state"]
+            == "draft"
+        )
+        anonymous = app.get(url)
+        assert anonymous.status_code in (403, 404)
+        with pytest.raises(tk.NotAuthorized):
+            tk.get_action("datastore_search")({"user": ""}, {"resource_id": resource["id"]})
+        assert app.get(f"{url}/table/status.json").status_code == 404
+
+        response = app.post(
+            "/dataset/ecoles-effectifs/publish",
+            headers={"Authorization": editor["token"]},
+            follow_redirects=False,
+        )
+        assert response.status_code == 302
+        assert (
+            tk.get_action("package_show")(site_context(), {"id": "ecoles-effectifs"})["state"]
+            == "active"
+        )
+
+        # Citizens query the typed table through the API.
+        result = app.get(
+            "/api/3/action/datastore_search",
+            query_string={
+                "resource_id": resource["id"],
+                "filters": json.dumps({"NOM": "Ecole maternelle aliénor d'AQUITAINE"}),
+            },
+        ).json["result"]
+        fields = {f["id"]: f["type"] for f in result["fields"]}
+        assert fields["enfants_max"] == "int8"
+        assert fields["CDETAB"] == "text"
+        (record,) = result["records"]
+        assert record["enfants_max"] == 150
+        assert record["CDETAB"] == "501"
+        info = tk.get_action("datastore_info")(site_context(), {"id": resource["id"]})
+        (described,) = [f for f in info["fields"] if f["id"] == "enfants_max"]
+        assert described["info"]["label"] == "Nombre maximum d'enfants"
+
+        # The public page shows the dictionary and the status, not the report.
+        page = BeautifulSoup(app.get(url).get_data(as_text=True), "html.parser")
+        dictionary = page.select_one("#table-dictionary-heading").find_parent("section")
+        assert "Nombre maximum d'enfants" in dictionary.get_text()
+        assert "Checked on" in page.select_one("#table-status").get_text()
+        assert "DOS code page 850" not in page.get_text()
+
+    def test_a_failed_load_keeps_the_table_already_published(self, app, editor):
+        draft(app, editor, "budget")
+        upload(app, editor, "budget", BUDGET)
+        run_queued_jobs()
+        resource = only_resource("budget")
+        before = search(resource["id"], limit=1)["total"]
+        assert before > 1000
+        # A view on the table (a DataStore alias) keeps PostgreSQL from dropping it:
+        # loading a new version fails, and must change nothing.
+        tk.get_action("datastore_create")(
+            site_context(),
+            {
+                "resource_id": resource["id"],
+                "aliases": f"budget_{resource['id'][:8]}",
+                "force": True,
+            },
+        )
+        tk.get_action("wepulse_table_update")(
+            {"user": editor["name"]}, {"resource_id": resource["id"], "dictionary": [
+                {**e, "name": e["name"] + "_v2"} for e in Table.get(resource["id"]).dictionary
+            ]},
+        )  # fmt: skip
+        run_queued_jobs()
+        table = Table.get(resource["id"])
+        assert table.status == "failed"
+        assert "depend" in table.message
+        (last, *_older) = TableLoad.history(resource["id"])
+        assert last.status == "failed" and last.errors[0]["code"] == "load_failed"
+        assert search(resource["id"], limit=1)["total"] == before
+        fields = [f["id"] for f in search(resource["id"], limit=0)["fields"]]
+        assert not any(name.endswith("_v2") for name in fields)
+
+    def test_another_authoritys_editor_cannot_touch_the_table(self, app, editor):
+        draft(app, editor, "budget")
+        upload(app, editor, "budget", BUDGET)
+        run_queued_jobs()
+        resource = only_resource("budget")
+        tk.get_action("wepulse_dataset_publish")({"user": editor["name"]}, {"id": "budget"})
+        tk.get_action("organization_create")(site_context(), {"name": "ixelles"})
+        stranger = member("ixelles")
+        url = f"/dataset/budget/resource/{resource['id']}/table"
+        headers = {"Authorization": stranger["token"]}
+        assert app.post(f"{url}/load", headers=headers).status_code == 403
+        assert app.post(f"{url}/columns", data={}, headers=headers).status_code == 403
+        assert app.get(f"{url}/columns", headers=headers).status_code == 403
+        with pytest.raises(tk.NotAuthorized):
+            tk.get_action("wepulse_table_update")(
+                {"user": stranger["name"]}, {"resource_id": resource["id"], "load_anyway": True}
+            )
+        shown = tk.get_action("wepulse_table_show")(
+            {"user": stranger["name"]}, {"resource_id": resource["id"]}
+        )
+        assert "reading" not in shown and shown["status"] == "loaded"
+
+    def test_a_file_with_errors_waits_for_its_publisher(self, app, editor, tmp_path):
+        broken = tmp_path / "comptages.csv"
+        rows = ["rue;passages"] + [f"Rue {i};{i * 10}" for i in range(30)]
+        rows[12] = "Rue Neuve;beaucoup"
+        broken.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        draft(app, editor, "comptages")
+        upload(app, editor, "comptages", broken)
+        run_queued_jobs()
+        resource = only_resource("comptages")
+        table = Table.get(resource["id"])
+        assert table.status == "checked"
+        (error,) = table.errors
+        assert error["code"] == "type_mismatch" and error["row"] == 13
+        assert not only_resource("comptages").get("datastore_active")
+
+        url = f"/dataset/comptages/resource/{resource['id']}"
+        page = app.get(url, headers={"Authorization": editor["token"], "Accept-Language": "nl"})
+        assert "beaucoup" in page.get_data(as_text=True)
+        response = app.post(
+            f"{url}/table/load", headers={"Authorization": editor["token"]}, follow_redirects=False
+        )
+        assert response.status_code == 302
+        run_queued_jobs()
+        assert Table.get(resource["id"]).status == "loaded"
+        records = search(resource["id"], sort="_id", limit=100)["records"]
+        assert len(records) == 30 and records[11]["passages"] is None
+        assert records[12]["passages"] == 120
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_index", "queue")
+def test_the_dictionary_is_published_as_a_table_schema_in_dcat_ap(app, editor):
+    draft(app, editor, "budget")
+    upload(app, editor, "budget", BUDGET)
+    run_queued_jobs()
+    tk.get_action("wepulse_dataset_publish")({"user": editor["name"]}, {"id": "budget"})
+    resource = only_resource("budget")
+    schema = app.get(f"/dataset/budget/resource/{resource['id']}/table/schema.json").json
+    fields = {f["name"]: f for f in schema["fields"]}
+    assert fields["BP"]["type"] == "number"
+    assert fields["Exercice"]["type"] == "integer"
+    graph = Graph().parse(
+        data=app.get("/dataset/budget.ttl").get_data(as_text=True), format="turtle"
+    )
+    (distribution,) = graph.objects(None, DCAT.distribution)
+    (standard,) = graph.objects(distribution, DCTERMS.conformsTo)
+    assert str(standard).endswith(f"/resource/{resource['id']}/table/schema.json")
+    assert (standard, RDF.type, DCTERMS.Standard) in graph
