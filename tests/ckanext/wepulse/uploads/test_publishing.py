@@ -304,3 +304,52 @@ def test_the_dictionary_is_published_as_a_table_schema_in_dcat_ap(app, editor):
     (standard,) = graph.objects(distribution, DCTERMS.conformsTo)
     assert str(standard).endswith(f"/resource/{resource['id']}/table/schema.json")
     assert (standard, RDF.type, DCTERMS.Standard) in graph
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_index", "queue")
+def test_every_type_reaches_the_api_typed_and_downloads_filtered(app, editor, tmp_path):
+    """The types docs/api.md promises, as the API returns them."""
+    path = tmp_path / "creches.csv"
+    path.write_bytes(
+        "Budget des crèches 2024\n\n"
+        "code;nis;commune;places;budget;ouverture;maj;public\n"
+        "049;21004;Bruxelles;1 250;1 063 850,00;31/12/2024;2024-12-31 08:30;oui\n"
+        "120;21009;Ixelles;30;12,5;01/02/2023;2024-01-02 09:00;non\n".encode("cp1252")
+    )
+    draft(app, editor, "creches")
+    upload(app, editor, "creches", path)
+    run_queued_jobs()
+    resource = only_resource("creches")
+    table = Table.get(resource["id"])
+    assert table.reading["header_row"] == 3
+    result = search(resource["id"], sort="_id")
+    types = {f["id"]: f["type"] for f in result["fields"]}
+    assert types == {
+        "_id": "int",
+        "code": "text",
+        "nis": "text",
+        "commune": "text",
+        "places": "int8",
+        "budget": "numeric",
+        "ouverture": "date",
+        "maj": "timestamp",
+        "public": "bool",
+    }
+    first = result["records"][0]
+    assert first["code"] == "049" and first["nis"] == "21004"
+    assert first["places"] == 1250 and first["budget"] == 1063850.0
+    assert first["ouverture"] == "2024-12-31"
+    assert first["maj"] == "2024-12-31T08:30:00"
+    assert first["public"] is True
+
+    tk.get_action("wepulse_dataset_publish")({"user": editor["name"]}, {"id": "creches"})
+    dump = app.get(
+        f"/datastore/dump/{resource['id']}",
+        query_string={
+            "format": "csv",
+            "filters": json.dumps({"commune": "Ixelles"}),
+            "fields": "commune,budget",
+        },
+    )
+    assert dump.status_code == 200
+    assert dump.get_data(as_text=True).splitlines() == ["commune,budget", "Ixelles,12.5"]
