@@ -1,6 +1,6 @@
-"""Tables in the DataStore (the real one, on PostgreSQL): a CSV file loaded with
-its columns typed, and the first rows previewed on the resource page as an
-accessible HTML table."""
+"""Tables in the DataStore (the real one, on PostgreSQL): a file loaded with its
+columns typed, the first rows previewed on the resource page as an accessible HTML
+table, and the demo's files loaded by the same path as a publisher's."""
 
 from __future__ import annotations
 
@@ -9,10 +9,14 @@ import sqlalchemy as sa
 from bs4 import BeautifulSoup
 from ckan.plugins import toolkit as tk
 from ckanext.datastore.backend.postgres import get_read_engine
+from werkzeug.datastructures import FileStorage
 
-from ckanext.wepulse import demo, tables
+from ckanext.wepulse import demo
+from ckanext.wepulse.seeding import site_context
+from ckanext.wepulse.uploads.jobs import check_table
+from ckanext.wepulse.uploads.model import TableLoad
 
-from .test_demo import CATALOGUE, create_demo_authorities
+from ..test_demo import CATALOGUE, create_demo_authorities
 
 BUDGET_CSV = demo.catalogue_path("ckanext.wepulse.demo:files/ixelles-budget-2024.csv")
 
@@ -21,11 +25,20 @@ def rows(resource_id: str) -> list[dict]:
     return tk.get_action("datastore_search")({}, {"resource_id": resource_id, "limit": 100})
 
 
+def upload_budget(resource_id: str, path: str = BUDGET_CSV) -> None:
+    """The demo's budget (or ``path``) as the resource's file, read and loaded as the
+    job does."""
+    with open(path, "rb") as f:
+        upload = FileStorage(f, filename="ixelles-budget-2024.csv", content_type="text/csv")
+        tk.get_action("resource_patch")(site_context(), {"id": resource_id, "upload": upload})
+    assert check_table(resource_id) == "loaded"
+
+
 @pytest.mark.usefixtures("with_plugins", "clean_index")
-class TestLoadCsv:
+class TestLoad:
     def test_columns_are_typed_and_codes_keep_their_leading_zeros(self, trees):
         resource_id = trees["resources"][0]["id"]
-        assert tables.load_csv(resource_id, BUDGET_CSV) == 15
+        upload_budget(resource_id)
         result = rows(resource_id)
         types = {f["id"]: f["type"] for f in result["fields"]}
         assert types == {
@@ -40,31 +53,26 @@ class TestLoadCsv:
         assert police["depenses_eur"] == 24800000
         assert result["records"][1]["fonction"] == "049"
 
-    def test_semicolons_decimals_empty_cells_and_mixed_columns(self, trees, tmp_path):
-        path = tmp_path / "mixed.csv"
-        path.write_text(
-            "rue;longueur_km;remarque;code\nRue Royale;1,5;;12\nAvenue Louise;2.75;à refaire;B7\n"
-        )
+    def test_a_new_file_replaces_the_table_and_the_same_one_is_not_loaded_twice(
+        self, trees, tmp_path
+    ):
         resource_id = trees["resources"][0]["id"]
-        assert tables.load_csv(resource_id, str(path)) == 2
-        result = rows(resource_id)
-        types = {f["id"]: f["type"] for f in result["fields"]}
-        # "1,5" is not a number here: the column stays text rather than lose a value.
-        assert types["longueur_km"] == "text" and types["code"] == "text"
-        assert [r["remarque"] for r in result["records"]] == [None, "à refaire"]
-
-    def test_loading_again_replaces_the_table(self, trees):
-        resource_id = trees["resources"][0]["id"]
-        tables.load_csv(resource_id, BUDGET_CSV)
-        tables.load_csv(resource_id, BUDGET_CSV)
+        upload_budget(resource_id)
+        upload_budget(resource_id)
         assert rows(resource_id)["total"] == 15
+        assert len(TableLoad.history(resource_id)) == 1
+        shorter = tmp_path / "budget.csv"
+        shorter.write_text("".join(open(BUDGET_CSV, encoding="utf-8").readlines()[:4]))
+        upload_budget(resource_id, str(shorter))
+        assert rows(resource_id)["total"] == 3
+        assert [load.rows for load in TableLoad.history(resource_id)] == [3, 15]
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_index")
 class TestPreview:
     def test_the_resource_page_previews_the_first_rows_as_a_table(self, app, trees):
         resource = trees["resources"][0]
-        tables.load_csv(resource["id"], BUDGET_CSV)
+        upload_budget(resource["id"])
         url = f"/fr/dataset/schaerbeek-arbres/resource/{resource['id']}"
         page = BeautifulSoup(app.get(url).get_data(as_text=True), "html.parser")
         region = page.find(attrs={"role": "region", "tabindex": "0"})
@@ -84,7 +92,7 @@ class TestPreview:
 
     def test_the_dataset_page_links_to_the_preview(self, app, trees):
         resource = trees["resources"][0]
-        tables.load_csv(resource["id"], BUDGET_CSV)
+        upload_budget(resource["id"])
         page = BeautifulSoup(
             app.get("/nl/dataset/schaerbeek-arbres").get_data(as_text=True), "html.parser"
         )
@@ -109,12 +117,13 @@ def test_the_demo_files_are_uploaded_downloadable_and_in_the_datastore(app):
     assert download.status_code == 200
     assert download.get_data(as_text=True).startswith("fonction,libelle,service")
     assert rows(resource["id"])["total"] == 15
-    # Every demo resource is a file the portal holds; every CSV one is a table.
+    # Every demo resource is a file the portal holds; every CSV or XLSX one a table.
     for dataset in CATALOGUE["datasets"]:
         shown = tk.get_action("package_show")({}, {"id": dataset["name"]})
         for resource in shown["resources"]:
             assert resource["url_type"] == "upload", (dataset["name"], resource["url"])
-            assert resource["datastore_active"] == (resource["format"] == "CSV"), resource["url"]
+            is_table = resource["format"] in ("CSV", "XLSX")
+            assert resource["datastore_active"] == is_table, resource["url"]
 
 
 @pytest.mark.usefixtures("with_plugins")
