@@ -21,8 +21,7 @@ import dataclasses
 import datetime as dt
 import logging
 import re
-from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import chain, islice
@@ -165,7 +164,7 @@ def _read(path: Path, hint: str | None, sheet: str | None, types: dict[str, str]
     header_row, header = head[at]
     sample = [cells for _, cells in head[at + 1 : at + 1 + SAMPLE_ROWS]]
     sample = [cells for cells in sample if not sniffing.is_blank(cells)]
-    width = max([_span(header), *_modal_span(sample)])
+    width = sniffing.width(header, sample)
     reading = source.reading(header_row)
     if width > MAX_COLUMNS:
         reading.findings.append(
@@ -256,7 +255,7 @@ class _Source:
         def column(index: int) -> str | None:  # a sheet's column (from 0) as the table's
             return columns[index - offset].name if 0 <= index - offset < len(columns) else None
 
-        merged = sorted(r for r in book.merged(self.sheet) if r[2] >= top)
+        merged = book.merged(self.sheet, top)
         if merged:
             (row, col, *_), ranges = merged[0], [_range_name(r) for r in merged]
             found.append(
@@ -265,17 +264,16 @@ class _Source:
                     params={"ranges": ranges[:MAX_EXAMPLES]},
                 )
             )  # fmt: skip
-        first, count = None, 0
-        for cell in book.formulas(self.sheet):  # in the sheet's order: rows first
-            if cell[0] >= top:
-                first, count = first or cell, count + 1
-        if first:
+        count, first = book.formulas(self.sheet, top)
+        if count and first:
             found.append(
                 Finding(
                     "formulas", "warning", first[0] + 1, column(first[1]), count,
                     params={"cell": cell_name(*first)},
                 )
             )  # fmt: skip
+        elif count:  # cells without their reference (it is optional in XLSX)
+            found.append(Finding("formulas", "warning", count=count))
         return found
 
 
@@ -356,7 +354,7 @@ class _Tally:
         if typed is MISMATCH:
             self.mismatches.add(row, value)
         elif self.formats is not None and value.__class__ is str:
-            fmt = types_.date_format(value)
+            fmt = types_.date_format(value, typed)
             self.formats.setdefault(fmt, _Occurrences()).add(row, value)
         if self.look_personal:
             kind = personal_data.kind_of(types_.as_text(value))
@@ -506,15 +504,6 @@ def _identifier(source: str) -> str:
 
 def _fit(text: str, size: int) -> str:
     return text.encode()[:size].decode(errors="ignore").rstrip()
-
-
-def _span(cells: Sequence[Any]) -> int:
-    return max((i + 1 for i, c in enumerate(cells) if cell_value(c) is not None), default=0)
-
-
-def _modal_span(rows: list[list[Any]]) -> list[int]:
-    spans = Counter(_span(cells) for cells in rows)
-    return [spans.most_common(1)[0][0]] if spans else []
 
 
 # Values

@@ -28,11 +28,14 @@ __all__ = [
     "SEPARATORS",
     "TextTable",
     "Unreadable",
+    "check_zip",
     "cell_value",
     "detect_encoding",
     "detect_format",
     "detect_separator",
     "read_head",
+    "span",
+    "width",
     "find_header",
     "is_blank",
 ]
@@ -43,6 +46,8 @@ LEGACY_ENCODINGS = ("cp1252", "cp850", "iso-8859-15")
 HEAD_BYTES = 1 << 20  # what encoding and separator are sniffed from
 MAX_LINE = 16 << 20  # a longer line is not a table's (memory stays bounded)
 FIELD_LIMIT = 1 << 20
+MAX_UNZIPPED = 1 << 30
+MAX_RATIO = 200
 _CHUNK = 1 << 16
 _CONTROLS = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 26))  # 26: DOS's end
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -80,17 +85,27 @@ def detect_format(path: Path, hint: str | None) -> str:
 
 
 def _zip_format(path: Path) -> str:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-            mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
-    except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
-        raise Unreadable("corrupt", "xlsx") from exc
-    if b"opendocument.spreadsheet" in mimetype or "content.xml" in names:
+    names = check_zip(path)
+    if "content.xml" in names:
         return "ods"
     if "xl/workbook.xml" in names:
         return "xlsx"
     raise Unreadable("not_a_table", "xlsx")
+
+
+def check_zip(path: Path) -> set[str]:
+    """The members of a zip that may be unzipped: all of them together no more than
+    1 GiB, nor 200 times the zip's size (a zip bomb), as its directory declares them
+    (Python's zipfile stops at the declared size)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise Unreadable("corrupt", "xlsx") from exc
+    unzipped = sum(member.file_size for member in members)
+    if unzipped > MAX_UNZIPPED or unzipped > MAX_RATIO * max(path.stat().st_size, 1):
+        raise Unreadable("too_large", "xlsx")
+    return {member.filename for member in members}
 
 
 # Encoding
@@ -308,7 +323,7 @@ def find_header(rows: Sequence[Sequence[Any]]) -> int:
     """The index of the header among the first rows of a table: the first row as
     wide as the rows below it, whose cells are mostly distinct words (not numbers).
     Title rows and blank rows above it are skipped."""
-    spans = [_span(cells) for cells in rows]
+    spans = [span(cells) for cells in rows]
     candidates = [i for i, span in enumerate(spans) if span][:20]
     if not candidates:
         return 0
@@ -319,7 +334,7 @@ def find_header(rows: Sequence[Sequence[Any]]) -> int:
     return fits[0] if fits else candidates[0]
 
 
-def _span(cells: Sequence[Any]) -> int:
+def span(cells: Sequence[Any]) -> int:
     """How far a row reaches: the position of its last filled cell, plus one."""
     for i in range(len(cells) - 1, -1, -1):
         if cell_value(cells[i]) is not None:
@@ -327,9 +342,19 @@ def _span(cells: Sequence[Any]) -> int:
     return 0
 
 
+def width(header: Sequence[Any], rows: Sequence[Sequence[Any]]) -> int:
+    """A table's width: its header's, or its rows' most common one when wider (a
+    column without a header)."""
+    return max(span(header), _most_common([span(cells) for cells in rows]))
+
+
+def _most_common(spans: list[int]) -> int:
+    counts = Counter(s for s in spans if s)
+    return counts.most_common(1)[0][0] if counts else 0
+
+
 def _as_wide(cells: Sequence[Any], spans_below: list[int]) -> bool:
-    below = Counter(s for s in spans_below if s)
-    width = below.most_common(1)[0][0] if below else _span(cells)
+    width = _most_common(spans_below) or span(cells)
     filled = sum(cell_value(c) is not None for c in cells)
     # A header may leave a cell or two blank (a quarter of a wide table's at most).
     return filled >= max(min(width, 2), width - width // 4)

@@ -136,12 +136,16 @@ def default_parse(kind: str, values: Sequence[Any]) -> dict[str, Any]:
     """How to read a column of type ``kind`` (found, or given by the publisher)."""
     if kind in ("integer", "decimal"):
         # The decimal mark that reads the most values (a comma when it is a tie).
-        scores = {m: sum(parser(kind, _number_parse(m))(v) is not MISMATCH for v in values)
-                  for m in (",", ".")}  # fmt: skip
-        return _number_parse(max(scores, key=lambda m: (scores[m], m == ",")))
+        def score(mark: str) -> tuple[int, bool]:
+            read = parser(kind, _number_parse(mark))
+            return sum(read(v) is not MISMATCH for v in values), mark == ","
+
+        return _number_parse(max((",", "."), key=score))
     if kind in ("date", "datetime"):
         # Formats the sample uses first (fewer regexes tried), then every other one.
-        seen = Counter(date_format(v) for v in values if isinstance(v, str))
+        read = _date_parser(kind == "datetime", (*DAY_FIRST, *MONTH_FIRST))
+        typed = ((v, read(v)) for v in values if isinstance(v, str))
+        seen = Counter(date_format(v, t) for v, t in typed if t is not MISMATCH)
         first = [f for f, _ in seen.most_common() if f in DAY_FIRST]
         return {"date_formats": [*first, *(f for f in DAY_FIRST if f not in first), *MONTH_FIRST]}
     if kind == "boolean":
@@ -175,13 +179,19 @@ def as_text(value: Any) -> str:
     return str(value)
 
 
-def date_format(value: str) -> str | None:
-    """The format a date (or the date of a date and time) is written in, if any."""
-    value = value.partition("T")[0].partition(" ")[0]
-    for fmt in (*DAY_FIRST, *MONTH_FIRST):
-        if _read_date(value, (fmt,)) is not None:
-            return fmt
-    return None
+def date_format(value: str, typed: dt.date) -> str | None:
+    """The format of ``value``, a date (or a date and time) read as ``typed``: its
+    separator, and whether its first number is the year, the day or the month."""
+    first = len(value) - len(value.lstrip("0123456789"))
+    if first == len(value):
+        return None
+    if first == 4:
+        return "%Y-%m-%d"
+    day_first = int(value[:first]) == typed.day  # 03/03: day first too
+    return _FORMATS_BY_SHAPE.get((value[first], day_first))
+
+
+_FORMATS_BY_SHAPE = {(f[2], f[1] == "d"): f for f in (*DAY_FIRST, *MONTH_FIRST) if f[1] != "Y"}
 
 
 # Numbers

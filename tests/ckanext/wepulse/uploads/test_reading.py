@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import os
+import random
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -18,7 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from ckanext.wepulse.uploads import personal_data, sniffing
+from ckanext.wepulse.uploads import personal_data, sniffing, workbooks
 from ckanext.wepulse.uploads import types as types_
 from ckanext.wepulse.uploads.reading import Finding, Reading, read, rows
 
@@ -303,10 +303,11 @@ def test_odd_but_readable_text(tmp_path, content, encoding, expected):
     [
         ("empty.csv", b"", "empty"),
         ("blank.csv", b"\n\n;;\n", "empty"),
-        ("random.csv", os.urandom(4096), "binary"),
-        ("fake.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + os.urandom(2048), "corrupt"),
+        ("random.csv", random.Random(1).randbytes(4096), "binary"),
+        ("fake.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(2048), "corrupt"),
         ("giant.csv", b'a;b\n1;"' + b"x" * (2 << 20) + b"\n2;3\n", "field_too_large"),
     ],
+    ids=["empty", "blank", "random", "fake-xls", "giant-field"],
 )
 def test_unreadable(tmp_path, name, content, reason):
     path = tmp_path / name
@@ -630,6 +631,45 @@ def test_header_hints(header, values, kind):
 )
 def test_personal_data_kinds(value, kind):
     assert personal_data.kind_of(value) == kind
+
+
+def test_formulas_and_merges_found_across_scan_windows():
+    """Sheets of a few MB are scanned in 1 MiB windows: nothing lost or counted
+    twice at their edges (the sheets' XML as Excel and LibreOffice write it)."""
+    rows_ = "".join(
+        f'<row r="{i}"><c r="A{i}"><v>{i}</v></c><c r="AB{i}" s="1"><f>A{i}*2</f><v>1</v></c></row>'
+        for i in range(1, 40_001)
+    )
+    sheet = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"<sheetData>{rows_}</sheetData></worksheet>"
+    )
+    assert workbooks._xlsx_formulas(io.BytesIO(sheet.encode()), 0) == (40_000, (0, 27))
+    assert workbooks._xlsx_formulas(io.BytesIO(sheet.encode()), 30_000) == (10_000, (30_000, 27))
+    cell = (
+        '<table:table-cell office:value-type="float" office:value="1">'
+        "<text:p>1</text:p></table:table-cell>"
+    )
+    merged = '<table:table-cell table:number-rows-spanned="2" table:formula="of:=1"/>'
+    rows_ = "".join(
+        f"<table:table-row>{cell * 3}{merged if i % 1000 == 0 else cell}</table:table-row>"
+        for i in range(1, 20_001)
+    )
+    content = (
+        '<office:document-content xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0">'
+        '<table:table table:name="A &amp; B"><table:table-row table:number-rows-repeated="5">'
+        f'<table:table-cell table:number-columns-repeated="4"/></table:table-row>{rows_}'
+        '</table:table><table:table table:name="Autre">'
+        f"{rows_}</table:table></office:document-content>"
+    )
+    scan = workbooks._OdsScan("A & B", 10)
+    scan.read(io.BytesIO(content.encode()))
+    assert (scan.formulas, scan.first_formula) == (20, (1004, 3))
+    assert (len(scan.merged), scan.merged[0], scan.merged[-1]) == (
+        20,
+        (1004, 3, 1005, 3),
+        (20004, 3, 20005, 3),
+    )
 
 
 @pytest.mark.parametrize(
