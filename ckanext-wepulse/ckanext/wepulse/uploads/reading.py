@@ -28,10 +28,9 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
-from ckanext.wepulse.uploads import personal_data, sniffing
-from ckanext.wepulse.uploads import types as types_
+from ckanext.wepulse.uploads import column_types, personal_data, sniffing
+from ckanext.wepulse.uploads.column_types import MISMATCH, TYPES
 from ckanext.wepulse.uploads.sniffing import TextTable, Unreadable, cell_value
-from ckanext.wepulse.uploads.types import MISMATCH, TYPES
 from ckanext.wepulse.uploads.workbooks import Workbook, cell_name
 
 __all__ = ["FORMATS", "TYPES", "Column", "Finding", "Reading", "read", "rows"]
@@ -145,7 +144,7 @@ def rows(path: str | Path, reading: Reading) -> Iterator[list[Any]]:
     """The data rows, typed as ``reading``'s columns say (a value its type cannot
     read is None), blank rows skipped; cells beyond the header dropped, missing ones
     None."""
-    parsers = [types_.parser(c.type, c.parse) for c in reading.columns]
+    parsers = [column_types.parser(c.type, c.parse) for c in reading.columns]
     source = _records(Path(path), reading)
     for _, values, _, _ in _data_rows(source, reading.header_row, len(parsers)):
         if values is not None:
@@ -319,7 +318,7 @@ class _Occurrences:
         if self.first is None:
             self.first = row
         if example is not None and len(self.examples) < MAX_EXAMPLES:
-            text = types_.as_text(example)[:80]
+            text = column_types.as_text(example)[:80]
             if text not in self.examples:
                 self.examples.append(text)
 
@@ -334,7 +333,7 @@ class _Tally:
 
     def __init__(self, column: Column) -> None:
         self.column = column
-        self.parse = types_.parser(column.type, column.parse)
+        self.parse = column_types.parser(column.type, column.parse)
         self.filled = 0
         self.distinct: set[Any] | None = set()
         self.mismatches = _Occurrences()
@@ -354,10 +353,10 @@ class _Tally:
         if typed is MISMATCH:
             self.mismatches.add(row, value)
         elif self.formats is not None and value.__class__ is str:
-            fmt = types_.date_format(value, typed)
+            fmt = column_types.date_format(value, typed)
             self.formats.setdefault(fmt, _Occurrences()).add(row, value)
         if self.look_personal:
-            kind = personal_data.kind_of(types_.as_text(value))
+            kind = personal_data.kind_of(column_types.as_text(value))
             if kind is not None:
                 self.personal[kind].add(row)
         return typed
@@ -371,11 +370,11 @@ class _Tally:
         formats = self.formats or {}
         found = []
         day_first = sorted(
-            (f for f in formats if f in types_.DAY_FIRST), key=lambda f: -formats[f].count
+            (f for f in formats if f in column_types.DAY_FIRST), key=lambda f: -formats[f].count
         )
         if len(day_first) > 1:  # the most used format first, the others reported
             others = [formats[f] for f in day_first[1:]]
-            labels = [types_.DATE_LABELS[f] for f in day_first]
+            labels = [column_types.DATE_LABELS[f] for f in day_first]
             found.append(
                 Finding(
                     "mixed_date_formats", "warning", min(o.first for o in others), name,
@@ -383,9 +382,9 @@ class _Tally:
                     {"formats": labels},
                 )
             )  # fmt: skip
-        for fmt in types_.MONTH_FIRST:
+        for fmt in column_types.MONTH_FIRST:
             if fmt in formats:
-                labels = [types_.DATE_LABELS[fmt]]
+                labels = [column_types.DATE_LABELS[fmt]]
                 found += formats[fmt].finding("ambiguous_dates", "warning", name, formats=labels)
         return found
 
@@ -427,7 +426,7 @@ class _Check:
                     if _LOST.search(value):
                         self.lost.add(number, value)
             if extra:
-                self.long.add(number, "; ".join(map(types_.as_text, extra)))
+                self.long.add(number, "; ".join(map(column_types.as_text, extra)))
                 self.long_params = self.long_params or {"expected": width, "found": cells}
             elif cells < width:
                 self.short.add(number)
@@ -461,16 +460,18 @@ def _columns(
 ) -> tuple[list[Column], list[Finding]]:
     """The table's columns, named from the header (on ``row``), typed from the
     sample (or as ``types`` say)."""
-    sources = [types_.as_text(header[i]).strip() if i < len(header) else "" for i in range(width)]
+    sources = [
+        column_types.as_text(header[i]).strip() if i < len(header) else "" for i in range(width)
+    ]
     names, findings = _names(sources, row)
     columns = []
     for i, (name, source) in enumerate(zip(names, sources, strict=True)):
         values = [cells[i] for cells in sample if i < len(cells)]
         values = [v for v in map(cell_value, values) if v is not None]
         if name in types:
-            kind, parse = types[name], types_.default_parse(types[name], values)
+            kind, parse = types[name], column_types.default_parse(types[name], values)
         else:
-            kind, parse = types_.infer(source, values)
+            kind, parse = column_types.infer(source, values)
         columns.append(Column(name, source, kind, parse))
     return columns, findings
 

@@ -18,8 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from ckanext.wepulse.uploads import personal_data, sniffing, workbooks
-from ckanext.wepulse.uploads import types as types_
+from ckanext.wepulse.uploads import column_types, personal_data, sniffing, workbooks
 from ckanext.wepulse.uploads.reading import Finding, Reading, read, rows
 
 CORPUS = Path("/work/shared/corpus/csv-municipal")
@@ -32,7 +31,7 @@ NBSP = "\u00a0"
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is not here")
 
 
-def column_types(reading: Reading) -> dict[str, str]:
+def types_of(reading: Reading) -> dict[str, str]:
     return {c.name: c.type for c in reading.columns}
 
 
@@ -53,7 +52,7 @@ def test_montpellier_budget_cp1252_with_no_break_spaces_in_amounts():
     reading = read(BUDGET_PRIMITIF)
     assert (reading.format, reading.encoding, reading.separator) == ("csv", "cp1252", ";")
     assert (reading.header_row, reading.rows, reading.findings) == (1, 1448, [])
-    assert column_types(reading) == {
+    assert types_of(reading) == {
         "Exercice": "integer",
         "I_F": "text",
         "D_R": "text",
@@ -86,7 +85,7 @@ def test_montpellier_schools_in_dos_code_page_850():
     reading = read(EFFECTIFS)
     assert (reading.encoding, reading.separator, reading.header_row) == ("cp850", ";", 1)
     assert reading.rows == 120
-    types = column_types(reading)
+    types = types_of(reading)
     assert types["RNE"] == "code"  # 0341303G
     assert types["CDPOST"] == "postal_code"  # French, with a hint in its name
     assert types["NUMTEL"] == "text"  # "Tél : 04 67 99 18 21", "04.67.63.28.45." too
@@ -119,7 +118,7 @@ def test_montpellier_finances_a_form_under_a_title_with_lost_accents():
         "NON",
     ]
     # Labels and numbers share columns, and "0,28%" is no number: text, kept as written.
-    assert set(column_types(reading).values()) == {"text"}
+    assert set(types_of(reading).values()) == {"text"}
     table = list(rows(FINANCES, reading))
     assert table[1] == [
         None,
@@ -151,7 +150,7 @@ def test_a_title_and_a_blank_row_above_the_header():
     path = FIXTURES / "budget-2024.csv"
     reading = read(path)
     assert (reading.encoding, reading.separator, reading.header_row) == ("cp1252", ";", 3)
-    assert column_types(reading) == {
+    assert types_of(reading) == {
         "Exercice": "integer",
         "Code fonction": "code",
         "Libellé": "text",
@@ -212,7 +211,7 @@ def test_utf8_with_a_byte_order_mark():
     reading = read(path)
     assert (reading.encoding, reading.separator, reading.header_row) == ("utf-8-sig", ",", 1)
     assert reading.columns[0].name == "Gemeente"  # no BOM in it
-    assert column_types(reading) == {
+    assert types_of(reading) == {
         "Gemeente": "text",
         "NIS-code": "nis_code",
         "Datum": "date",
@@ -240,7 +239,7 @@ def test_xlsx_reads_the_first_sheet_with_data_under_its_title():
         ["Budget", "Notes", "Vide"],
         3,
     )
-    assert column_types(reading) == {
+    assert types_of(reading) == {
         "Commune": "text",
         "NIS": "nis_code",  # numbers in the sheet
         "Code": "code",
@@ -271,7 +270,7 @@ def test_ods_with_repeated_and_spanned_cells():
         ["Déchets", "Source"],
     )
     assert reading.header_row == 3
-    assert column_types(reading) == {"Commune": "text", "Tonnes": "decimal", "Collecte": "date"}
+    assert types_of(reading) == {"Commune": "text", "Tonnes": "decimal", "Collecte": "date"}
     assert list(rows(path, reading)) == [
         ["Ixelles", Decimal("12.5"), dt.date(2024, 1, 8)],
         [None, Decimal("7.25"), dt.date(2024, 1, 15)],
@@ -429,7 +428,7 @@ def test_ragged_and_blank_rows():
 def test_type_mismatch_past_the_sample():
     path = FIXTURES / "mismatch.csv"
     reading = read(path)
-    assert column_types(reading) == {"Rue": "text", "Secteur": "integer", "Habitants": "integer"}
+    assert types_of(reading) == {"Rue": "text", "Secteur": "integer", "Habitants": "integer"}
     assert reading.findings == [
         Finding("type_mismatch", "error", 2302, "Habitants", 2, ["n.d."], {"type": "integer"})
     ]
@@ -441,7 +440,7 @@ def test_type_mismatch_past_the_sample():
 def test_mixed_and_ambiguous_dates():
     path = FIXTURES / "dates.csv"
     reading = read(path)
-    assert column_types(reading)["Date"] == "date"
+    assert types_of(reading)["Date"] == "date"
     assert reading.findings == [
         Finding(
             "mixed_date_formats",
@@ -530,7 +529,7 @@ def test_too_many_columns():
 def test_types_given_by_the_publisher_are_checked():
     path = FIXTURES / "budget-2024.csv"
     reading = read(path, types={"Code fonction": "text", "Exercice": "text", "Libellé": "integer"})
-    types = column_types(reading)
+    types = types_of(reading)
     assert (types["Code fonction"], types["Exercice"], types["Libellé"]) == (
         "text",
         "text",
@@ -592,10 +591,12 @@ def test_to_dict_is_json_and_round_trips(name):
     ],
 )
 def test_inferred_types(values, kind, typed):
-    found, parse = types_.infer("valeur", [v.strip() if isinstance(v, str) else v for v in values])
+    found, parse = column_types.infer(
+        "valeur", [v.strip() if isinstance(v, str) else v for v in values]
+    )
     assert found == kind
     if typed is not None:
-        parser = types_.parser(found, parse)
+        parser = column_types.parser(found, parse)
         assert [parser(v.strip() if isinstance(v, str) else v) for v in values] == typed
 
 
@@ -611,7 +612,7 @@ def test_inferred_types(values, kind, typed):
     ],
 )
 def test_header_hints(header, values, kind):
-    assert types_.infer(header, values)[0] == kind
+    assert column_types.infer(header, values)[0] == kind
 
 
 @pytest.mark.parametrize(
