@@ -4,8 +4,9 @@ value by it.
 A value is a string from a CSV file (stripped, never empty here) or a workbook cell
 as calamine gives it (int, float, bool, date, datetime, str). Where a value reads two
 ways, Belgian usage wins: a decimal comma, the day before the month. A column gets a
-type only if that type reads every value of the sample; otherwise it is text, which
-reads anything: inference never guesses past a value it cannot read.
+type only if that type reads every value of the sample (otherwise it is text, which
+reads anything), or, with a tolerance, all but a small share of them: those are then
+reported as breaking the column's type, for the publisher to correct.
 
 A parser takes one non-empty value and returns the typed value or ``MISMATCH``.
 """
@@ -45,6 +46,10 @@ TYPES = (
     "postal_code",
     "text",
 )
+
+# The fewest values in a sample for a tolerance to apply: below, one odd value in a
+# handful may well be the column's nature, not a mistake.
+MIN_TOLERATED = 20
 
 MISMATCH: Any = type("Mismatch", (), {"__repr__": lambda self: "MISMATCH"})()
 Parser = Callable[[Any], Any]
@@ -98,9 +103,16 @@ _ARRONDISSEMENTS = frozenset(
 )
 
 
-def infer(header: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
+def infer(header: str, values: Sequence[Any], tolerance: float = 0.0) -> tuple[str, dict[str, Any]]:
     """The type of a column named ``header`` whose sample of non-empty values is
-    ``values``, and how to read it (``parse``)."""
+    ``values``, and how to read it (``parse``). With a ``tolerance`` (a share), a
+    type may leave that share of the values unread (they are then reported as
+    breaking it) where the sample is big enough to say so (``MIN_TOLERATED``)."""
+    allowed = int(len(values) * tolerance) if len(values) >= MIN_TOLERATED else 0
+
+    def reads(parse: Parser) -> bool:
+        return _misses(parse, values, allowed) <= allowed
+
     if not values:
         return "text", {}
     texts = [v for v in values if isinstance(v, str)]
@@ -116,16 +128,16 @@ def infer(header: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
         candidates.append("code")  # "026" is a code: a number would lose its zero
     for kind in candidates:
         parse = default_parse(kind, values)
-        if _reads_all(parser(kind, parse), values):
+        if reads(parser(kind, parse)):
             return kind, parse
     for mark in (",", "."):  # the Belgian decimal comma first: "1,234" is 1.234
         parse = _number_parse(mark)
         for kind in ("integer", "decimal"):
-            if _reads_all(parser(kind, parse), values):
+            if reads(parser(kind, parse)):
                 return kind, parse
     for kind in ("date", "datetime"):
         parse = default_parse(kind, values)
-        if _reads_all(parser(kind, parse), values):
+        if reads(parser(kind, parse)):
             return kind, parse
     if identifiers and _fixed_length_with_digits(texts):
         return "code", {}
@@ -341,8 +353,15 @@ def _fixed_length_with_digits(texts: list[str]) -> bool:
     return max(lengths) - min(lengths) <= 2 and all(any(c.isdigit() for c in t) for t in texts)
 
 
-def _reads_all(parse: Parser, values: Sequence[Any]) -> bool:
-    return all(parse(v) is not MISMATCH for v in values)
+def _misses(parse: Parser, values: Sequence[Any], enough: int) -> int:
+    """How many values ``parse`` cannot read, counted up to one past ``enough``."""
+    missed = 0
+    for value in values:
+        if parse(value) is MISMATCH:
+            missed += 1
+            if missed > enough:
+                break
+    return missed
 
 
 def _normalise(header: str) -> str:

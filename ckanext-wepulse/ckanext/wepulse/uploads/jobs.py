@@ -39,6 +39,9 @@ log = logging.getLogger(__name__)
 #: Resource formats read as tables, and the file extensions that say so.
 FORMATS = {"CSV": "csv", "TSV": "tsv", "XLSX": "xlsx", "XLS": "xls", "ODS": "ods"}
 _PROGRESS_KEY = "wepulse:table-progress:"
+#: The share of a column's first values that may break the type the others share,
+#: in a publisher's table: 1 odd value in 20 is a mistake to report, not a text column.
+TOLERANCE = 0.05
 
 
 def is_table(resource: dict[str, Any]) -> bool:
@@ -57,9 +60,14 @@ def queue_check(resource: dict[str, Any]) -> None:
     tk.enqueue_job(check_table, [resource["id"]], title=f"Read table {resource['id']}")
 
 
-def check_table(resource_id: str) -> str:
+def check_table(resource_id: str, harvested: bool = False) -> str:
     """Read the resource's file, store the reading and the dictionary, and load it
-    when it may be loaded; returns the table's status."""
+    when it may be loaded; returns the table's status.
+
+    A publisher's table may have a few values that break their column's type: they
+    are reported, for the publisher to correct. A harvested one has no publisher
+    here to do so: a column is typed only if every value reads, so that it loads
+    true to its source."""
     try:
         resource = tk.get_action("resource_show")(site_context(), {"id": resource_id})
     except tk.ObjectNotFound:
@@ -72,7 +80,7 @@ def check_table(resource_id: str) -> str:
     model.Session.commit()
     try:
         with _local_file(resource) as path:
-            return _check(table, resource, path)
+            return _check(table, resource, path, 0.0 if harvested else TOLERANCE)
     except (HttpError, OSError) as error:
         return _finish(table, "unreadable", message=str(error)[:500])
 
@@ -86,7 +94,7 @@ def check_dataset_tables(dataset_ids: list[str]) -> None:
             continue
         for resource in dataset["resources"]:
             if is_table(resource):
-                check_table(resource["id"])
+                check_table(resource["id"], harvested=True)
 
 
 def progress(resource_id: str) -> int | None:
@@ -95,13 +103,14 @@ def progress(resource_id: str) -> int | None:
     return int(value) if value is not None else None
 
 
-def _check(table: Table, resource: dict[str, Any], path: str) -> str:
+def _check(table: Table, resource: dict[str, Any], path: str, tolerance: float) -> str:
     file_hash = _sha256(path)
     found = reading.read(
         path,
         _format(resource),
         sheet=table.sheet,
         types=dictionary.type_overrides(table.dictionary or []),
+        tolerance=tolerance,
     )
     table.reading = found.to_dict()
     table.dictionary = dictionary.merge(table.dictionary or [], table.reading)

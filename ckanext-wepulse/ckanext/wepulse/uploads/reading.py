@@ -115,16 +115,19 @@ def read(
     *,
     sheet: str | None = None,
     types: Mapping[str, str] | None = None,
+    tolerance: float = 0.0,
 ) -> Reading:
     """Read and check the table in ``path``. ``format`` is a hint (the content
     decides for workbooks); ``sheet`` the workbook's sheet to read (else the first
     that has data); ``types`` the publisher's types by column name, replacing those
-    found: values are then checked against them."""
+    found: values are then checked against them. ``tolerance``: the share of a
+    sample's values that may break the type found (reported as errors); 0 makes
+    such a column text, as a harvested table, true to its source, must be."""
     types = dict(types or {})
     if not set(types.values()) <= set(TYPES):
         raise ValueError(f"Unknown column types: {set(types.values()) - set(TYPES)}")
     try:
-        return _read(Path(path), format, sheet, types)
+        return _read(Path(path), format, sheet, types, tolerance)
     except Unreadable as exc:
         return _unreadable(exc.reason, exc.format or _hinted(format), exc.sheets)
     except csv.Error as exc:  # a quoted field running on past FIELD_LIMIT, mostly
@@ -154,7 +157,9 @@ def rows(path: str | Path, reading: Reading) -> Iterator[list[Any]]:
 # The pass
 
 
-def _read(path: Path, hint: str | None, sheet: str | None, types: dict[str, str]) -> Reading:
+def _read(
+    path: Path, hint: str | None, sheet: str | None, types: dict[str, str], tolerance: float
+) -> Reading:
     source = _Source(path, hint, sheet)
     head = list(islice(source.records, HEAD_ROWS))
     if all(sniffing.is_blank(cells) for _, cells in head):
@@ -172,7 +177,7 @@ def _read(path: Path, hint: str | None, sheet: str | None, types: dict[str, str]
             )
         )
         return reading
-    reading.columns, header_findings = _columns(header, header_row, width, sample, types)
+    reading.columns, header_findings = _columns(header, header_row, width, sample, types, tolerance)
     check = _Check(reading.columns)
     check.run(chain(head[at + 1 :], source.records), header_row)
     reading.rows, reading.preview = check.rows, check.preview
@@ -456,7 +461,12 @@ _LOST = re.compile(r"[^\W\d_]\?(?![\w.-]*=)[^\W\d_]|\ufffd")
 
 
 def _columns(
-    header: list[Any], row: int, width: int, sample: list[list[Any]], types: Mapping[str, str]
+    header: list[Any],
+    row: int,
+    width: int,
+    sample: list[list[Any]],
+    types: Mapping[str, str],
+    tolerance: float,
 ) -> tuple[list[Column], list[Finding]]:
     """The table's columns, named from the header (on ``row``), typed from the
     sample (or as ``types`` say)."""
@@ -471,7 +481,7 @@ def _columns(
         if name in types:
             kind, parse = types[name], column_types.default_parse(types[name], values)
         else:
-            kind, parse = column_types.infer(source, values)
+            kind, parse = column_types.infer(source, values, tolerance)
         columns.append(Column(name, source, kind, parse))
     return columns, findings
 

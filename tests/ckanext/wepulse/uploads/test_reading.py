@@ -695,3 +695,24 @@ def test_header_found_under_title_rows():
         ["0102", "Frais", "7"],
     ]
     assert sniffing.find_header(rows_) == 2
+
+
+def test_a_publishers_table_reports_the_odd_value_a_harvested_one_keeps_as_text(tmp_path):
+    """With a tolerance (a publisher is there to correct), 1 word among 30 counts
+    breaks the column's type; without (a harvest, true to its source), the column
+    is text. A handful of values is too few to call one of them a mistake."""
+    path = tmp_path / "comptages.csv"
+    lines = ["rue;passages"] + [f"Rue {i};{i * 10}" for i in range(30)]
+    lines[12] = "Rue Neuve;beaucoup"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    strict = read(path)
+    assert types_of(strict)["passages"] == "text" and not strict.errors
+    tolerant = read(path, tolerance=0.05)
+    assert types_of(tolerant)["passages"] == "integer"
+    (error,) = tolerant.errors
+    assert (error.code, error.row, error.column, error.count, error.examples) == (
+        "type_mismatch", 13, "passages", 1, ["beaucoup"]
+    )  # fmt: skip
+    few = tmp_path / "few.csv"
+    few.write_text("\n".join(lines[:1] + lines[3:15]) + "\n", encoding="utf-8")
+    assert types_of(read(few, tolerance=0.05))["passages"] == "text"
