@@ -12,8 +12,11 @@ loaded at once by the job the queue would run (no worker runs here).
 
 from __future__ import annotations
 
+import functools
 import io
+from pathlib import Path
 
+import ckan
 import pytest
 from babel.support import Translations
 from ckan import model, plugins
@@ -33,17 +36,17 @@ AUTHORITY = "ixelles"
 DRAFT = "ixelles-effectifs-scolaires"  # a draft: its editors see it, and its report
 PUBLISHED = "ixelles-ecoles"  # published: everyone sees its dictionary
 HOSTILE = "ixelles-comptages-hostiles"
-# A count of passers-by with a word where a number belongs (an error) and a short row
-# (a warning): the report shows both.
+# A count of passers-by with a word where a number belongs, past the rows the types are
+# inferred from (an error), and a short row (a warning): the report shows both.
 COUNTS = "\n".join(
     ["rue;passages;remarque"]
     + [
         "Rue Neuve;beaucoup;travaux"
-        if i == 11
+        if i == 2050
         else "Rue Haute;40"
         if i == 20
         else f"Rue {i};{i * 10};aucune"
-        for i in range(30)
+        for i in range(2100)
     ]
 )
 # A clean little table whose columns the keyboard test corrects.
@@ -51,11 +54,16 @@ STREETS = "\n".join(["code;nom;valeur"] + [f"{i};Rue {i};{i * 3}" for i in range
 # Markup in a header and in the cells a finding quotes: shown as text, never run.
 MARKUP = "<img src=x onerror=alert(document.domain)>"
 HOSTILE_CSV = "\n".join(
-    [f"rue;{MARKUP}"] + [f"Rue {i};{i}" for i in range(10)] + [f"Rue X;{MARKUP}"]
+    [f"rue;{MARKUP}"] + [f"Rue {i};{i}" for i in range(2100)] + [f"Rue X;{MARKUP}"]
 )
+# Whether the focused element shows a focus ring (as test_keyboard.py asks of controls).
+RING = """() => {
+    const s = getComputedStyle(document.activeElement);
+    return s.outlineStyle === 'solid' && parseFloat(s.outlineWidth) >= 2;
+}"""
 # Headings, in the page's order, inside the main landmark.
 HEADINGS = """() => [...document.querySelectorAll('main h1, main h2, main h3, main h4')]
-    .filter(h => h.getClientRects().length)
+    .filter(h => h.checkVisibility())
     .map(h => ({level: +h.tagName[1], text: h.innerText.trim()}))"""
 
 
@@ -170,10 +178,16 @@ def resource_path(tables: dict, which: str, lang: str) -> str:
     return f"/{lang}/dataset/{dataset}/resource/{tables[which]}"
 
 
+@functools.cache
+def _catalogue(lang: str) -> Translations:
+    core = Translations.load(Path(ckan.__file__).parent / "i18n", [lang], domain="ckan")
+    return core.merge(Translations.load(I18N, [lang], domain="ckanext-wepulse"))
+
+
 def translated(lang: str, message: str) -> str:
-    """The portal's words in ``lang``, as its catalogue gives them (English until a
-    translation is written)."""
-    return Translations.load(I18N, [lang], domain="ckanext-wepulse").gettext(message)
+    """The words in ``lang`` as the page says them: the portal's catalogue over CKAN's
+    (English until a translation is written)."""
+    return _catalogue(lang).gettext(message)
 
 
 def headings_in_order(page: Page) -> list[dict]:
@@ -264,11 +278,16 @@ def test_a_refused_name_is_summed_up_and_reached(page, tables):
     field = page.locator("[id='0-name']")
     assert field.input_value() == "_bad"  # what was typed stays, to correct it
     assert field.get_attribute("aria-invalid") == "true"
-    described = field.get_attribute("aria-describedby")
-    assert page.locator(f"[id='{described}']").inner_text() == link.inner_text()
-    link.focus()
+    described = page.locator(f"[id='{field.get_attribute('aria-describedby')}']")
+    # The summary names the column; the message under the field says the same.
+    assert link.inner_text().startswith(
+        translated("fr", "Column {n}: {name}").format(n=1, name="CDCOL")
+    )
+    assert described.is_visible() and described.inner_text() in link.inner_text()
+    page.keyboard.press("Tab")  # from the summary to its link, which leads to the field
+    assert page.evaluate("() => document.activeElement.getAttribute('href')") == "#0-name"
     page.keyboard.press("Enter")
-    assert page.evaluate("() => document.activeElement.id") in ("0-name", "columns-errors")
+    assert page.evaluate("() => document.activeElement.id") == "0-name"
 
     assert axe_violations(page) == []
     screenshot(page, "uploads-columns-refused-fr")
@@ -353,49 +372,46 @@ def test_correct_a_columns_type_by_keyboard(page, tables, lang, column):
 def test_the_loads_and_the_wide_tables_are_reached_by_keyboard(page, tables):
     log_in(page)
     page.goto(resource_path(tables, "schools", "fr"))
+    # The report's tables, the preview, the dictionary (the loads' is in closed details).
     regions = page.evaluate(
-        """() => [...document.querySelectorAll('main [role=region][tabindex="0"]')].map(r => {
-            const label = (r.getAttribute('aria-labelledby') || '').split(' ')
-                .map(id => document.getElementById(id)).filter(Boolean)
-                .map(el => el.innerText.trim()).join(' ');
-            return {label, scrolls: r.scrollWidth > r.clientWidth};
-        })"""
+        """() => [...document.querySelectorAll('main [role=region][tabindex="0"]')]
+            .filter(r => r.checkVisibility()).map(r => {
+                const label = (r.getAttribute('aria-labelledby') || '').split(' ')
+                    .map(id => document.getElementById(id)).filter(Boolean)
+                    .map(el => el.textContent.trim()).join(' ');
+                return {label, scrolls: r.scrollWidth > r.clientWidth};
+            })"""
     )
-    # The report's columns and first rows, the preview, the dictionary: each named.
-    assert len(regions) >= 4, regions
-    assert all(region["label"] for region in regions), regions
+    assert len(regions) >= 5, regions
+    assert all(region["label"] for region in regions), regions  # each one named
     assert any(region["scrolls"] for region in regions), "the first rows are wider than this"
 
-    reached = []
-    for _ in regions:
+    for region in regions:
         focused = tab_to(page, "el.getAttribute('role') === 'region'")
-        ring = page.evaluate(
-            """() => {
-                const s = getComputedStyle(document.activeElement);
-                return s.outlineStyle === 'solid' && parseFloat(s.outlineWidth) >= 2;
-            }"""
+        assert page.evaluate(RING), f"no visible focus on {focused}"
+        label = page.evaluate(
+            "() => document.getElementById("
+            "document.activeElement.getAttribute('aria-labelledby')).textContent.trim()"
         )
-        assert ring, f"no visible focus on {focused}"
-        reached.append(focused)
-        # The keyboard scrolls a region that is wider than the page.
-        scrolls = page.evaluate(
-            "() => document.activeElement.scrollWidth > document.activeElement.clientWidth"
-        )
-        if scrolls:
+        assert label == region["label"], (label, region)
+        if region["scrolls"]:  # the keyboard scrolls it sideways (smoothly: wait)
             page.keyboard.press("ArrowRight")
-            assert page.evaluate("() => document.activeElement.scrollLeft") > 0
-    assert len(reached) == len(regions)
+            page.wait_for_function("() => document.activeElement.scrollLeft > 0")
 
     page.goto(resource_path(tables, "schools", "fr"))
     details = page.locator("details:has(summary)")
     summary = tab_to(page, "el.tagName === 'SUMMARY'")
     assert summary["text"] == translated("fr", "Loads")
+    assert page.evaluate(RING)
     assert not details.evaluate("d => d.open")
     page.keyboard.press("Enter")
     assert details.evaluate("d => d.open")
     loads = details.locator("table tbody tr")
     assert loads.count() == 1 and loads.first.is_visible()
     assert translated("fr", "Loaded") in loads.first.inner_text()
+    # Its table scrolls in a box of its own, reached next.
+    tab_to(page, "el.getAttribute('aria-labelledby') === 'table-loads-caption'", limit=3)
+    page.keyboard.press("Shift+Tab")
     page.keyboard.press("Space")
     assert not details.evaluate("d => d.open")
 

@@ -102,7 +102,9 @@ def wepulse_finding_text(finding: dict[str, Any]) -> dict[str, str]:
             "email": tk._("e-mail addresses"),
             "phone": tk._("phone numbers"),
         }.get(str(finding["params"]["kind"]), params["kind"])
-    message, advice = _texts().get(finding["code"], (finding["code"], ""))
+    message, advice = _texts(int(finding.get("count") or 1)).get(
+        finding["code"], (finding["code"], "")
+    )
     try:
         return {"message": message.format(**params), "advice": advice.format(**params)}
     except (KeyError, IndexError, ValueError):  # a reader newer than its words
@@ -115,9 +117,14 @@ def _words(value: Any) -> str:
     return str(value)
 
 
-def _texts() -> dict[str, tuple[str, str]]:
-    """Each finding's message and advice (built per call: the words are the request's)."""
+def _texts(count: int) -> dict[str, tuple[str, str]]:
+    """Each finding's message and advice (built per call: the words are the
+    request's, and the message agrees with ``count``)."""
     _ = tk._
+
+    def ungettext(singular: str, plural: str) -> str:
+        return tk.ungettext(singular, plural, count)
+
     return {
         "unreadable": (
             _("The file cannot be read as a table ({reason})."),
@@ -128,7 +135,10 @@ def _texts() -> dict[str, tuple[str, str]]:
             _("Save the file again as CSV UTF-8 from your spreadsheet, then upload it."),
         ),
         "lost_characters": (
-            _("{count} values have a question mark inside a word, where a letter was lost."),
+            ungettext(
+                "{count} value has a question mark inside a word, where a letter was lost.",
+                "{count} values have a question mark inside a word, where a letter was lost.",
+            ),
             _("Check the accents in the original and export the file again as UTF-8."),
         ),
         "blank_header": (
@@ -140,19 +150,29 @@ def _texts() -> dict[str, tuple[str, str]]:
             _("Give each column its own name."),
         ),
         "ragged_row_long": (
-            _("{count} rows have more cells than the header, from row {row} on."),
+            ungettext(
+                "{count} row has more cells than the header: row {row}.",
+                "{count} rows have more cells than the header, from row {row} on.",
+            ),
             _("The extra cells would be lost: check for a separator inside a value."),
         ),
         "ragged_row_short": (
-            _("{count} rows have fewer cells than the header, from row {row} on."),
+            ungettext(
+                "{count} row has fewer cells than the header: row {row}.",
+                "{count} rows have fewer cells than the header, from row {row} on.",
+            ),
             _("The missing cells are read as empty: check that nothing was cut."),
         ),
         "blank_rows": (
-            _("{count} rows are blank, from row {row} on."),
+            ungettext("{count} row is blank: row {row}.", "{count} rows are blank, from row {row} on."),
             _("They are left out of the table."),
         ),
         "type_mismatch": (
-            _("{count} values of column {column} are not of its type ({type}), from row {row} on."),
+            ungettext(
+                "{count} value of column {column} is not of its type ({type}): row {row}.",
+                "{count} values of column {column} are not of its type ({type}), "
+                "from row {row} on.",
+            ),
             _("Correct those values, or describe the column as text."),
         ),
         "mixed_date_formats": (
@@ -164,11 +184,17 @@ def _texts() -> dict[str, tuple[str, str]]:
             _("Write dates as day/month/year or year-month-day."),
         ),
         "merged_cells": (
-            _("The sheet has {count} merged cells, from row {row} on."),
+            ungettext(
+                "The sheet has {count} merged cell range: row {row}.",
+                "The sheet has {count} merged cell ranges, from row {row} on.",
+            ),
             _("Only the first cell of a merge holds its value: unmerge them and fill each cell."),
         ),
         "formulas": (
-            _("{count} cells are computed by formulas, from row {row} on."),
+            ungettext(
+                "{count} cell is computed by a formula: {cell}.",
+                "{count} cells are computed by formulas, the first in {cell}.",
+            ),
             _("Their last computed values are published; check they are up to date."),
         ),
         "other_sheets": (

@@ -27,6 +27,7 @@ from ckan.lib.redis import connect_to_redis
 from ckan.lib.uploader import get_resource_uploader
 from ckanext.datastore.logic.action import set_datastore_active_flag
 
+from ckanext.wepulse.jobs import validate_dataset
 from ckanext.wepulse.seeding import site_context
 from ckanext.wepulse.uploads import dictionary, loading, reading
 from ckanext.wepulse.uploads.model import Table, TableLoad
@@ -165,12 +166,15 @@ def _load(
         attempt.seconds = round(time.perf_counter() - started, 3)
     attempt.rows = rows
     attempt.errors = [f for f in table.reading["findings"] if f["severity"] == "error"]
+    first_load = table.loaded_at is None
     table.loaded_hash, table.loaded_at = signature, _now()
     status = _finish(table, "loaded", attempt=attempt)
     if not resource.get("datastore_active"):
         set_datastore_active_flag(
             {"model": model, "ignore_auth": True}, {"resource_id": table.resource_id}, True
         )
+    if first_load:  # its DCAT-AP now names the table's schema (dct:conformsTo)
+        tk.enqueue_job(validate_dataset, [table.package_id], title=f"Validate {table.package_id}")
     return status
 
 

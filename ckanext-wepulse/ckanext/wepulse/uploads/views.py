@@ -141,7 +141,7 @@ def _submitted(entries: list[dict[str, Any]], form: Any) -> list[dict[str, Any]]
 
         submitted.append(
             {
-                "column": entry["column"],
+                **entry,  # what was read (header, type found) stays for the form
                 "name": field("name") or entry["name"],
                 "type": field("type") or entry["type"],
                 "unit": field("unit"),
