@@ -164,7 +164,9 @@ def _texts(count: int) -> dict[str, tuple[str, str]]:
             _("The missing cells are read as empty: check that nothing was cut."),
         ),
         "blank_rows": (
-            ungettext("{count} row is blank: row {row}.", "{count} rows are blank, from row {row} on."),
+            ungettext(
+                "{count} row is blank: row {row}.", "{count} rows are blank, from row {row} on."
+            ),
             _("They are left out of the table."),
         ),
         "type_mismatch": (
