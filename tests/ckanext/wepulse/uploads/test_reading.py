@@ -716,3 +716,19 @@ def test_a_publishers_table_reports_the_odd_value_a_harvested_one_keeps_as_text(
     few = tmp_path / "few.csv"
     few.write_text("\n".join(lines[:1] + lines[3:15]) + "\n", encoding="utf-8")
     assert types_of(read(few, tolerance=0.05))["passages"] == "text"
+
+
+def test_an_excel_97_workbook_reads_like_the_others():
+    """XLS, as older offices still send: a merged title above the header, codes
+    written as text keep their zeros, dates are dates, the other sheet is named."""
+    reading = read(FIXTURES / "ecoles.xls")
+    assert (reading.format, reading.sheet, reading.header_row) == ("xls", "Écoles", 3)
+    assert types_of(reading) == {
+        "Code": "code", "École": "text", "Élèves": "integer", "Ouverture": "date"
+    }  # fmt: skip
+    assert list(rows(FIXTURES / "ecoles.xls", reading))[2] == [
+        "007", "Athénée Saint-Servais", 640, dt.date(1909, 9, 15)
+    ]  # fmt: skip
+    assert [(f.code, f.params) for f in reading.findings] == [
+        ("other_sheets", {"sheets": ["Notes"]})
+    ]
