@@ -96,6 +96,8 @@ def wepulse_finding_text(finding: dict[str, Any]) -> dict[str, str]:
     params.setdefault("column", finding.get("column"))
     if "type" in params:
         params["type"] = wepulse_table_type_label(str(finding["params"]["type"]))
+    if "reason" in params:
+        params["reason"] = _reasons().get(str(finding["params"]["reason"]), params["reason"])
     if "kind" in params:
         params["kind"] = {
             "national_register_number": tk._("national register numbers"),
@@ -115,6 +117,23 @@ def _words(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(map(str, value))
     return str(value)
+
+
+def _reasons() -> dict[str, str]:
+    """Why a file is unreadable (reading.read's reasons), in the page's language."""
+    return {
+        "empty": tk._("the file is empty"),
+        "binary": tk._("it is not text"),
+        "corrupt": tk._("it is damaged"),
+        "encrypted": tk._("it is protected by a password"),
+        "not_a_table": tk._("no table was found in it"),
+        "too_large": tk._("it is too large once uncompressed"),
+        "line_too_long": tk._("a line is too long"),
+        "field_too_large": tk._("a cell is too large"),
+        "no_such_sheet": tk._("the chosen sheet is not in it"),
+        "io_error": tk._("it could not be opened"),
+        "unexpected": tk._("an unexpected problem"),
+    }
 
 
 def _texts(count: int) -> dict[str, tuple[str, str]]:
@@ -201,7 +220,7 @@ def _texts(count: int) -> dict[str, tuple[str, str]]:
         ),
         "other_sheets": (
             _("The workbook has other sheets with data: {sheets}."),
-            _("Only one sheet is published: choose it below, or publish each as a resource."),
+            _("Only one sheet is published: choose it above, or publish each as a resource."),
         ),
         "personal_data": (
             _("Column {column} seems to hold {kind}."),

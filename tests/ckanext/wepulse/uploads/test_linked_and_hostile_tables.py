@@ -150,7 +150,7 @@ class TestHostileFiles:
             "resources"
         ][0]
         page = app.get(
-            f"/dataset/{dataset['name']}/resource/{resource['id']}",
+            f"/en/dataset/{dataset['name']}/resource/{resource['id']}",
             headers={"Authorization": editor["token"]},
         )
         assert page.status_code == 200

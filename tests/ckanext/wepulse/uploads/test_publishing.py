@@ -113,15 +113,21 @@ class TestThePublishersPath:
         assert Table.get(resource["id"]).status == "queued"
         assert f"Read table {resource['id']}" in run_queued_jobs()
 
-        # The report, on the resource page, for the editor.
+        # The report, on the resource page, for the editor, in French and in Dutch.
         url = f"/dataset/ecoles-effectifs/resource/{resource['id']}"
-        html = app.get(url, headers={"Authorization": editor["token"]}).get_data(as_text=True)
-        page = BeautifulSoup(html, "html.parser")
-        read = " ".join(page.select_one(".wepulse-table-status").get_text(" ").split())
-        assert "DOS code page 850" in read
-        assert "semicolon (;)" in read
-        assert "Ecole maternelle aliénor d'AQUITAINE" in read  # the preview, decoded
-        assert "phone numbers" in read  # NUMTEL: personal data, a warning
+        said = {
+            "fr": ["Page de code DOS 850", "point-virgule (;)",
+                   "La colonne NUMTEL semble contenir des numéros de téléphone."],
+            "nl": ["DOS-codetabel 850", "puntkomma (;)",
+                   "Kolom NUMTEL lijkt telefoonnummers te bevatten."],
+        }  # fmt: skip
+        for lang, phrases in said.items():
+            html = app.get(f"/{lang}{url}", headers={"Authorization": editor["token"]})
+            page = BeautifulSoup(html.get_data(as_text=True), "html.parser")
+            read = " ".join(page.select_one(".wepulse-table-status").get_text(" ").split())
+            for phrase in phrases:
+                assert phrase in read, (lang, phrase)
+            assert "Ecole maternelle aliénor d'AQUITAINE" in read  # the preview, decoded
 
         table = Table.get(resource["id"])
         assert table.status == "loaded", table.message
@@ -197,7 +203,7 @@ class TestThePublishersPath:
         assert described["info"]["label"] == "Nombre maximum d'enfants"
 
         # The public page shows the dictionary and the status, not the report.
-        page = BeautifulSoup(app.get(url).get_data(as_text=True), "html.parser")
+        page = BeautifulSoup(app.get(f"/en{url}").get_data(as_text=True), "html.parser")
         dictionary = page.select_one("#table-dictionary-heading").find_parent("section")
         assert "Nombre maximum d'enfants" in dictionary.get_text()
         assert "Checked on" in page.select_one("#table-status").get_text()
@@ -273,8 +279,13 @@ class TestThePublishersPath:
         assert not only_resource("comptages").get("datastore_active")
 
         url = f"/dataset/comptages/resource/{resource['id']}"
-        page = app.get(url, headers={"Authorization": editor["token"], "Accept-Language": "nl"})
-        assert "beaucoup" in page.get_data(as_text=True)
+        page = app.get(f"/nl{url}", headers={"Authorization": editor["token"]})
+        report = " ".join(
+            BeautifulSoup(page.get_data(as_text=True), "html.parser").get_text().split()
+        )
+        said = "1 waarde van kolom passages komt niet overeen met het kolomtype (Geheel getal)"
+        assert said + ": rij 13." in report
+        assert "beaucoup" in report
         response = app.post(
             f"{url}/table/load", headers={"Authorization": editor["token"]}, follow_redirects=False
         )
