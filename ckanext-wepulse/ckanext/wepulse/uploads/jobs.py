@@ -166,6 +166,11 @@ def _load(
         attempt.seconds = round(time.perf_counter() - started, 3)
     attempt.rows = rows
     attempt.errors = [f for f in table.reading["findings"] if f["severity"] == "error"]
+    try:
+        loading.index(table.resource_id, published.columns)
+    except Exception as error:  # noqa: BLE001 - the table is published; only slower to query
+        log.exception("Indexing %s failed", table.resource_id)
+        attempt.errors = [*attempt.errors, {"code": "index_failed", "message": _summary(error)}]
     first_load = table.loaded_at is None
     table.loaded_hash, table.loaded_at = signature, _now()
     status = _finish(table, "loaded", attempt=attempt)

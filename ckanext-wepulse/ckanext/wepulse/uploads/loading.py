@@ -13,6 +13,7 @@ CKAN's dump answer from it unchanged.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import io
 import json
@@ -47,7 +48,6 @@ PG_TYPES = {
 INDEXED_TYPES = {"code", "nis_code", "postal_code", "date", "boolean"}
 MAX_INDEXES = 10
 PROGRESS_EVERY = 10_000
-_ROWS = "wepulse_rows"  # the temporary table a load's COPY fills
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _SPECIAL = re.compile("[\\\\\t\n\r\x00]")
 _NULL = "\\N"
@@ -73,45 +73,55 @@ def load(
     """Replace the resource's DataStore table with the file's rows, typed as
     ``reading`` says; returns the number of rows. ``info`` is each column's data
     dictionary entry (label, notes, unit), by column name, stored as the DataStore
-    stores it. Raises on failure, having changed nothing."""
+    stores it. Raises on failure, having changed nothing. The table is published
+    without its indexes: ``index`` makes them."""
     columns = reading.columns
     staging = f"{resource_id}-{uuid.uuid4().hex[:8]}"  # <= 63 characters
+    names = sql.SQL(", ").join(sql.Identifier(c.name) for c in columns)
+    stream = _CopyStream(_counted(reading_.rows(path, reading), progress), _row_writer(columns))
+    with _transaction() as cursor:
+        cursor.execute(_create_table(staging, columns, info or {}))
+        # PostgreSQL computes each row's _full_text while this process reads the
+        # next rows: the load takes the longer of the two, not their sum.
+        cursor.execute(_full_text_while_copying(cursor, staging, columns))
+        cursor.copy_expert(
+            sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(staging), names),
+            stream,
+            size=256 * 1024,
+        )
+        cursor.execute(_datastore_trigger(staging))
+        cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(staging)))
+        cursor.execute(
+            sql.SQL("DROP TABLE IF EXISTS {}; ALTER TABLE {} RENAME TO {}").format(
+                sql.Identifier(resource_id), sql.Identifier(staging), sql.Identifier(resource_id)
+            )
+        )
+    return stream.rows
+
+
+def index(resource_id: str, columns: list[reading_.Column]) -> None:
+    """Index a published table: its full text, and each column people are likely to
+    filter on (codes, dates, yes/no, columns of few distinct values). Readers are
+    served meanwhile (an index being built holds back writes only)."""
+    with _transaction() as cursor:
+        for statement in _indexes(resource_id, columns):
+            cursor.execute(statement)
+
+
+@contextlib.contextmanager
+def _transaction() -> Iterator[Any]:
+    """A cursor on the DataStore's write connection, all or nothing."""
     connection = get_write_engine().raw_connection()
     try:
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL statement_timeout = 0")  # a big file takes minutes
-            cursor.execute(_create_table(staging, columns, info or {}))
-            # The rows land in a temporary table first (no WAL, no trigger), then go
-            # to the new table in one pass that computes each row's _full_text: the
-            # DataStore's trigger, row by row during the COPY, cost ten times the COPY.
-            cursor.execute(_rows_table(columns))
-            stream = _CopyStream(
-                _counted(reading_.rows(path, reading), progress), _row_writer(columns)
-            )
-            names = sql.SQL(", ").join(sql.Identifier(c.name) for c in columns)
-            cursor.copy_expert(
-                sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(_ROWS), names),
-                stream,
-                size=256 * 1024,
-            )
-            cursor.execute(_fill(staging, columns))
-            for statement in _indexes(staging, columns):
-                cursor.execute(statement)
-            cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(staging)))
-            cursor.execute(
-                sql.SQL("DROP TABLE IF EXISTS {}; ALTER TABLE {} RENAME TO {}").format(
-                    sql.Identifier(resource_id),
-                    sql.Identifier(staging),
-                    sql.Identifier(resource_id),
-                )
-            )
+            yield cursor
         connection.commit()
     except BaseException:
         connection.rollback()
         raise
     finally:
         connection.close()
-    return stream.rows
 
 
 def copy_text(value: Any) -> str:
@@ -161,29 +171,36 @@ def _create_table(
     return sql.SQL("; ").join(statements)
 
 
-def _rows_table(columns: list[reading_.Column]) -> sql.Composed:
-    """The temporary table the COPY fills, dropped with the transaction."""
-    fields = [sql.SQL("_row bigserial")] + [
-        sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(PG_TYPES[c.type])) for c in columns
-    ]
-    return sql.SQL("CREATE TEMPORARY TABLE {} ({}) ON COMMIT DROP").format(
-        sql.Identifier(_ROWS), sql.SQL(", ").join(fields)
+def _full_text_while_copying(
+    cursor: Any, name: str, columns: list[reading_.Column]
+) -> sql.Composed:
+    """A trigger of this load's own that gives each row copied the ``_full_text`` the
+    DataStore's trigger would (the row's values as text, in one document). Its
+    function names the columns, where the DataStore's reads each row as JSON: that
+    costs ten times the COPY."""
+    table, function = sql.Identifier(name), sql.Identifier(f"{name}_full_text")
+    texts = sql.SQL(", ").join(
+        sql.SQL("NEW.{}::text").format(sql.Identifier(c.name)) for c in columns
     )
-
-
-def _fill(name: str, columns: list[reading_.Column]) -> sql.Composed:
-    """The rows, in the file's order, with the ``_full_text`` the DataStore's trigger
-    would give them (the row's values as text, in one document); then that trigger,
-    which keeps it for later changes (``datastore_upsert``)."""
-    table = sql.Identifier(name)
-    names = sql.SQL(", ").join(sql.Identifier(c.name) for c in columns)
-    texts = sql.SQL(", ").join(sql.SQL("{}::text").format(sql.Identifier(c.name)) for c in columns)
+    body = sql.SQL(
+        "BEGIN NEW._full_text := to_tsvector(concat_ws(' ', {})); RETURN NEW; END"
+    ).format(texts)
     return sql.SQL(
-        "INSERT INTO {table} ({names}, _full_text) "
-        "SELECT {names}, to_tsvector(concat_ws(' ', {texts})) FROM {rows} ORDER BY _row; "
+        "CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS {body}; "
+        "CREATE TRIGGER wepulse_load BEFORE INSERT ON {table} "
+        "FOR EACH ROW EXECUTE FUNCTION {function}()"
+    ).format(function=function, table=table, body=sql.Literal(body.as_string(cursor)))
+
+
+def _datastore_trigger(name: str) -> sql.Composed:
+    """The load's trigger gone, the DataStore's own, which keeps ``_full_text`` for
+    later changes (``datastore_upsert``)."""
+    table = sql.Identifier(name)
+    return sql.SQL(
+        "DROP TRIGGER wepulse_load ON {table}; DROP FUNCTION {function}(); "
         "CREATE TRIGGER zfulltext BEFORE INSERT OR UPDATE ON {table} "
         "FOR EACH ROW EXECUTE PROCEDURE populate_full_text_trigger()"
-    ).format(table=table, names=names, texts=texts, rows=sql.Identifier(_ROWS))
+    ).format(table=table, function=sql.Identifier(f"{name}_full_text"))
 
 
 def _indexes(name: str, columns: list[reading_.Column]) -> Iterator[sql.Composed]:

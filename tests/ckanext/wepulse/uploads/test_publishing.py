@@ -9,10 +9,12 @@ import json
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from bs4 import BeautifulSoup
 from ckan.lib import jobs as ckan_jobs
 from ckan.plugins import toolkit as tk
 from ckan.tests import factories
+from ckanext.datastore.backend.postgres import get_write_engine
 from rdflib import Graph
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
@@ -352,6 +354,36 @@ def test_every_type_reaches_the_api_typed_and_downloads_filtered(app, editor, tm
     assert first["ouverture"] == "2024-12-31"
     assert first["maj"] == "2024-12-31T08:30:00"
     assert first["public"] is True
+
+    # Full text over every column, kept by the DataStore's trigger for later rows;
+    # the filtered columns are indexed; the load's own trigger is gone.
+    assert [r["commune"] for r in search(resource["id"], q="Ixelles")["records"]] == ["Ixelles"]
+    tk.get_action("datastore_upsert")(
+        site_context(),
+        {"resource_id": resource["id"], "method": "insert", "force": True,
+         "records": [{"code": "300", "commune": "Schaerbeek", "places": 12}]},
+    )  # fmt: skip
+    assert search(resource["id"], q="Schaerbeek")["total"] == 1
+    with get_write_engine().connect() as connection:
+        indexed = (
+            connection.execute(
+                sa.text("SELECT indexdef FROM pg_indexes WHERE tablename = :t"),
+                {"t": resource["id"]},
+            )
+            .scalars()
+            .all()
+        )
+        triggers = (
+            connection.execute(
+                sa.text("SELECT tgname FROM pg_trigger WHERE tgrelid = CAST(:t AS regclass)"),
+                {"t": f'"{resource["id"]}"'},
+            )
+            .scalars()
+            .all()
+        )
+    assert any("(_full_text)" in d for d in indexed)
+    assert any("btree (code)" in d for d in indexed) and any("(ouverture)" in d for d in indexed)
+    assert triggers == ["zfulltext"]
 
     tk.get_action("wepulse_dataset_publish")({"user": editor["name"]}, {"id": "creches"})
     dump = app.get(
