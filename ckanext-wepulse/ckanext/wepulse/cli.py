@@ -18,6 +18,7 @@ from ckanext.wepulse.harvest.sources import ADAPTERS, make_adapter
 from ckanext.wepulse.quality.cli import quality
 from ckanext.wepulse.search import reindex as search_index
 from ckanext.wepulse.seeding import site_context
+from ckanext.wepulse.uploads.cli import tables
 from harvesters.base import RecordError, SourceError
 from harvesters.memory_limit import records_within
 
@@ -30,6 +31,7 @@ def wepulse():
 
 
 wepulse.add_command(quality)
+wepulse.add_command(tables)
 
 
 @wepulse.group()

@@ -61,7 +61,7 @@ def queue_check(resource: dict[str, Any]) -> None:
     tk.enqueue_job(check_table, [resource["id"]], title=f"Read table {resource['id']}")
 
 
-def check_table(resource_id: str, harvested: bool = False) -> str:
+def check_table(resource_id: str) -> str:
     """Read the resource's file, store the reading and the dictionary, and load it
     when it may be loaded; returns the table's status.
 
@@ -71,8 +71,10 @@ def check_table(resource_id: str, harvested: bool = False) -> str:
     true to its source."""
     try:
         resource = tk.get_action("resource_show")(site_context(), {"id": resource_id})
+        dataset = tk.get_action("package_show")(site_context(), {"id": resource["package_id"]})
     except tk.ObjectNotFound:
         return "gone"
+    harvested = bool(dataset.get("harvest_guid"))
     table = Table.get(resource_id) or Table(
         resource_id=resource_id, package_id=resource["package_id"], dictionary=[]
     )
@@ -95,7 +97,7 @@ def check_dataset_tables(dataset_ids: list[str]) -> None:
             continue
         for resource in dataset["resources"]:
             if is_table(resource):
-                check_table(resource["id"], harvested=True)
+                check_table(resource["id"])
 
 
 def progress(resource_id: str) -> int | None:

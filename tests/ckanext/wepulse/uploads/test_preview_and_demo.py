@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
+from ckan import model
+from ckan.cli.cli import ckan
 from ckan.plugins import toolkit as tk
 from ckanext.datastore.backend.postgres import get_read_engine
 from werkzeug.datastructures import FileStorage
@@ -14,7 +16,7 @@ from werkzeug.datastructures import FileStorage
 from ckanext.wepulse import demo
 from ckanext.wepulse.seeding import site_context
 from ckanext.wepulse.uploads.jobs import check_table
-from ckanext.wepulse.uploads.model import TableLoad
+from ckanext.wepulse.uploads.model import Table, TableLoad
 
 from ..test_demo import CATALOGUE, create_demo_authorities
 
@@ -134,3 +136,22 @@ def test_the_datastore_is_read_through_a_role_that_may_not_write():
         assert connection.execute(sa.text("SELECT current_user")).scalar() == "wepulse_reader"
         with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
             connection.execute(sa.text("CREATE TABLE wepulse_probe (x int)"))
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+def test_the_command_line_loads_again_the_tables_an_outage_failed(cli, trees):
+    """`ckan wepulse tables load --status failed`: the loads a DataStore outage failed
+    are retried; --force loads a table again from the same file (after a restore)."""
+    resource_id = trees["resources"][0]["id"]
+    upload_budget(resource_id)
+    table = Table.get(resource_id)
+    table.status = "failed"
+    model.Session.commit()
+    result = cli.invoke(ckan, ["wepulse", "tables", "load", "--status", "failed"])
+    assert result.exit_code == 0, result.output
+    assert "1 table(s): 1 loaded" in result.output
+    assert len(TableLoad.history(resource_id)) == 1  # same file: nothing to load again
+    result = cli.invoke(ckan, ["wepulse", "tables", "load", "--force", resource_id])
+    assert result.exit_code == 0, result.output
+    assert len(TableLoad.history(resource_id)) == 2 and rows(resource_id)["total"] == 15
+    assert cli.invoke(ckan, ["wepulse", "tables", "load"]).exit_code == 2
