@@ -33,7 +33,15 @@ from ckanext.wepulse.uploads import dictionary, loading, reading
 from ckanext.wepulse.uploads.model import Table, TableLoad
 from harvesters.http import HttpError
 
-__all__ = ["FORMATS", "check_dataset_tables", "check_table", "is_table", "progress", "queue_check"]
+__all__ = [
+    "FORMATS",
+    "check_dataset_tables",
+    "check_table",
+    "file_changed",
+    "is_table",
+    "progress",
+    "queue_check",
+]
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +57,12 @@ def is_table(resource: dict[str, Any]) -> bool:
     return _format(resource) is not None
 
 
+def file_changed(resource: dict[str, Any]) -> bool:
+    """Whether the resource points at another file than when it was last queued."""
+    table = Table.get(resource["id"])
+    return table is None or table.file_stamp != _stamp(resource)
+
+
 def queue_check(resource: dict[str, Any]) -> None:
     """Have the resource's file read (and loaded) in the background; its page says
     so meanwhile."""
@@ -56,6 +70,7 @@ def queue_check(resource: dict[str, Any]) -> None:
         resource_id=resource["id"], package_id=resource["package_id"], dictionary=[]
     )
     table.status, table.message = "queued", None
+    table.file_stamp = _stamp(resource)
     model.Session.add(table)
     model.Session.commit()
     tk.enqueue_job(check_table, [resource["id"]], title=f"Read table {resource['id']}")
@@ -225,6 +240,10 @@ def _local_file(resource: dict[str, Any]) -> Iterator[str]:
     finally:
         http.close()
         os.unlink(path)
+
+
+def _stamp(resource: dict[str, Any]) -> str:
+    return json.dumps([resource.get(k) for k in ("url", "last_modified", "size")], default=str)
 
 
 def _format(resource: dict[str, Any]) -> str | None:

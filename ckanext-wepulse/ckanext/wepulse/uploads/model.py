@@ -35,6 +35,9 @@ class Table(tk.BaseModel):
     # [{name, source_name, type, title: {lang: ...}, description: {lang: ...}, unit}]
     dictionary = Column(JSON, nullable=False, default=list)
     file_hash = Column(UnicodeText)  # SHA-256 of the file last read
+    # The resource's URL, last modification and size when it was last queued: a
+    # change of its name or description alone does not read the file again.
+    file_stamp = Column(UnicodeText)
     loaded_hash = Column(UnicodeText)  # ... and of the file whose table is published
     load_anyway = Column(Boolean, nullable=False, default=False)  # errors accepted
     checked_at = Column(DateTime)

@@ -41,5 +41,5 @@ class UploadsPlugin(p.SingletonPlugin):
             jobs.queue_check(resource)
 
     def after_resource_update(self, context: Any, resource: dict[str, Any]) -> None:
-        if jobs.is_table(resource):
+        if jobs.is_table(resource) and jobs.file_changed(resource):
             jobs.queue_check(resource)

@@ -17,6 +17,7 @@ from ckan.tests import factories
 from ckanext.datastore.backend.postgres import get_write_engine
 from rdflib import Graph
 from rdflib.namespace import DCAT, DCTERMS, RDF
+from werkzeug.datastructures import FileStorage
 
 from ckanext.wepulse.seeding import site_context
 from ckanext.wepulse.uploads.model import Table, TableLoad
@@ -396,3 +397,23 @@ def test_every_type_reaches_the_api_typed_and_downloads_filtered(app, editor, tm
     )
     assert dump.status_code == 200
     assert dump.get_data(as_text=True).splitlines() == ["commune,budget", "Ixelles,12.5"]
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_index", "queue")
+def test_renaming_a_resource_does_not_read_its_file_again(app, editor):
+    draft(app, editor, "budget")
+    upload(app, editor, "budget", BUDGET)
+    run_queued_jobs()
+    resource = only_resource("budget")
+    tk.get_action("resource_patch")(
+        {"user": editor["name"]}, {"id": resource["id"], "name_translated": {"fr": "Budget 2014"}}
+    )
+    assert not any(t.startswith("Read table") for t in run_queued_jobs())
+    upload_again = tk.get_action("resource_patch")
+    with open(SCHOOLS, "rb") as f:
+        upload_again(
+            {"user": editor["name"]},
+            {"id": resource["id"], "upload": FileStorage(f, filename=SCHOOLS.name)},
+        )
+    assert f"Read table {resource['id']}" in run_queued_jobs()
+    assert Table.get(resource["id"]).reading["encoding"] == "cp850"

@@ -29,6 +29,7 @@ def upgrade():
         sa.Column("reading", sa.JSON),
         sa.Column("dictionary", sa.JSON, nullable=False),
         sa.Column("file_hash", sa.UnicodeText),
+        sa.Column("file_stamp", sa.UnicodeText),
         sa.Column("loaded_hash", sa.UnicodeText),
         sa.Column("load_anyway", sa.Boolean, nullable=False),
         sa.Column("checked_at", sa.DateTime),
