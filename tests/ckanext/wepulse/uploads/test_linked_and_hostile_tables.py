@@ -10,7 +10,6 @@ import zipfile
 
 import pytest
 from bs4 import BeautifulSoup
-from ckan.lib import jobs as ckan_jobs
 from ckan.plugins import toolkit as tk
 from ckan.tests import helpers
 
@@ -21,7 +20,7 @@ from ckanext.wepulse.uploads.model import Table
 from harvesters.fixtures import FixtureServer
 
 from ..conftest import TREES, allowing, harvested, make_source
-from .test_publishing import run_queued_jobs
+from .conftest import member, run_queued_jobs
 
 BUDGET = "fonction;libelle;montant\n049;Culte;1 250,50\n020;Administration générale;12 000,00\n"
 
@@ -44,13 +43,6 @@ def source_catalogue(server: FixtureServer) -> bytes:
   dcat:downloadURL <{server.url}/files/budget.csv> ;
   dct:format <http://publications.europa.eu/resource/authority/file-type/CSV> .
 """.encode()
-
-
-@pytest.fixture
-def queue():
-    ckan_jobs.get_queue().empty()
-    yield
-    ckan_jobs.get_queue().empty()
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_index", "queue")
@@ -134,8 +126,6 @@ def bomb() -> bytes:
 @pytest.mark.usefixtures("with_plugins", "clean_index", "queue")
 class TestHostileFiles:
     def upload(self, app, schaerbeek, name: str, content: bytes) -> dict:
-        from .test_publishing import member
-
         editor = member("schaerbeek")
         dataset = tk.get_action("package_create")(site_context(), {**TREES, "resources": []})
         response = app.post(

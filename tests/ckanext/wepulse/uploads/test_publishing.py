@@ -11,9 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
-from ckan.lib import jobs as ckan_jobs
 from ckan.plugins import toolkit as tk
-from ckan.tests import factories
 from ckanext.datastore.backend.postgres import get_write_engine
 from rdflib import Graph
 from rdflib.namespace import DCAT, DCTERMS, RDF
@@ -22,30 +20,11 @@ from werkzeug.datastructures import FileStorage
 from ckanext.wepulse.seeding import site_context
 from ckanext.wepulse.uploads.model import Table, TableLoad
 
+from .conftest import member, run_queued_jobs
+
 CORPUS = Path(__file__).resolve().parents[4].parent / "shared" / "corpus" / "csv-municipal"
 SCHOOLS = CORPUS / "more" / "VilleMTP_MTP_EffectifSco_2014.csv"
 BUDGET = CORPUS / "VilleMTP_MTP_BudgetPri_2014.csv"
-
-
-def run_queued_jobs() -> list[str]:
-    """Run what the default queue holds, in this process, as a worker would; the
-    titles of the jobs run."""
-    queue = ckan_jobs.get_queue()
-    titles = []
-    while queue.jobs:
-        job = queue.jobs[0]
-        queue.remove(job)
-        titles.append(job.meta.get("title") or job.description)
-        job.perform()
-    return titles
-
-
-def member(organization: str, role: str = "editor") -> dict:
-    user = factories.UserWithToken()
-    tk.get_action("organization_member_create")(
-        site_context(), {"id": organization, "username": user["name"], "role": role}
-    )
-    return user
 
 
 def upload(app, user: dict, dataset: str, path: Path, save: str = "again"):
@@ -97,13 +76,6 @@ def search(resource_id: str, **params) -> dict:
 @pytest.fixture
 def editor(schaerbeek) -> dict:
     return member("schaerbeek")
-
-
-@pytest.fixture
-def queue():
-    ckan_jobs.get_queue().empty()
-    yield
-    ckan_jobs.get_queue().empty()
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_index", "queue")
