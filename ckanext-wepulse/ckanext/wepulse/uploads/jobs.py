@@ -28,6 +28,7 @@ from ckan.lib.uploader import get_resource_uploader
 from ckanext.datastore.logic.action import set_datastore_active_flag
 
 from ckanext.wepulse.jobs import validate_dataset
+from ckanext.wepulse.quality.jobs import make_link_http
 from ckanext.wepulse.seeding import site_context
 from ckanext.wepulse.uploads import dictionary, loading, reading
 from ckanext.wepulse.uploads.model import Table, TableLoad
@@ -66,13 +67,7 @@ def file_changed(resource: dict[str, Any]) -> bool:
 def queue_check(resource: dict[str, Any]) -> None:
     """Have the resource's file read (and loaded) in the background; its page says
     so meanwhile."""
-    table = Table.get(resource["id"]) or Table(
-        resource_id=resource["id"], package_id=resource["package_id"], dictionary=[]
-    )
-    table.status, table.message = "queued", None
-    table.file_stamp = _stamp(resource)
-    model.Session.add(table)
-    model.Session.commit()
+    _set_status(resource, "queued", file_stamp=_stamp(resource))
     tk.enqueue_job(check_table, [resource["id"]], title=f"Read table {resource['id']}")
 
 
@@ -84,23 +79,31 @@ def check_table(resource_id: str) -> str:
     are reported, for the publisher to correct. A harvested one has no publisher
     here to do so: a column is typed only if every value reads, so that it loads
     true to its source."""
-    try:
-        resource = tk.get_action("resource_show")(site_context(), {"id": resource_id})
-        dataset = tk.get_action("package_show")(site_context(), {"id": resource["package_id"]})
-    except tk.ObjectNotFound:
+    row = model.Resource.get(resource_id)
+    if row is None or row.state != "active":
         return "gone"
+    dataset = tk.get_action("package_show")(site_context(), {"id": row.package_id})
+    resource = next(r for r in dataset["resources"] if r["id"] == resource_id)
     harvested = bool(dataset.get("harvest_guid"))
-    table = Table.get(resource_id) or Table(
-        resource_id=resource_id, package_id=resource["package_id"], dictionary=[]
-    )
-    table.status, table.message = "reading", None
-    model.Session.add(table)
-    model.Session.commit()
+    table = _set_status(resource, "reading")
     try:
         with _local_file(resource) as path:
             return _check(table, resource, path, 0.0 if harvested else TOLERANCE)
     except (HttpError, OSError) as error:
         return _finish(table, "unreadable", message=str(error)[:500])
+
+
+def _set_status(resource: dict[str, Any], status: str, **fields: Any) -> Table:
+    """The resource's table row, made if need be, in ``status`` (committed)."""
+    table = Table.get(resource["id"]) or Table(
+        resource_id=resource["id"], package_id=resource["package_id"], dictionary=[]
+    )
+    table.status, table.message = status, None
+    for name, value in fields.items():
+        setattr(table, name, value)
+    model.Session.add(table)
+    model.Session.commit()
+    return table
 
 
 def check_dataset_tables(dataset_ids: list[str]) -> None:
@@ -224,8 +227,6 @@ def _local_file(resource: dict[str, Any]) -> Iterator[str]:
     if resource.get("url_type") == "upload":
         yield get_resource_uploader(resource).get_path(resource["id"])
         return
-    from ckanext.wepulse.quality.jobs import make_link_http  # noqa: PLC0415 - one client
-
     http = make_link_http(
         timeout=tk.config["ckanext.wepulse.harvest.timeout"],
         retries=tk.config["ckanext.wepulse.harvest.retries"],

@@ -19,7 +19,7 @@ import io
 import json
 import re
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -78,7 +78,7 @@ def load(
     columns = reading.columns
     staging = f"{resource_id}-{uuid.uuid4().hex[:8]}"  # <= 63 characters
     names = sql.SQL(", ").join(sql.Identifier(c.name) for c in columns)
-    stream = _CopyStream(_counted(reading_.rows(path, reading), progress), _row_writer(columns))
+    stream = _CopyStream(reading_.rows(path, reading), _row_writer(columns), progress)
     with _transaction() as cursor:
         cursor.execute(_create_table(staging, columns, info or {}))
         # PostgreSQL computes each row's _full_text while this process reads the
@@ -216,25 +216,20 @@ def _indexes(name: str, columns: list[reading_.Column]) -> Iterator[sql.Composed
         yield sql.SQL("CREATE INDEX ON {} ({})").format(table, sql.Identifier(column.name))
 
 
-def _counted(
-    rows: Iterable[list[Any]], progress: Callable[[int], None] | None
-) -> Iterator[list[Any]]:
-    count = 0
-    for count, row in enumerate(rows, 1):  # noqa: B007 - count is the total after the loop
-        yield row
-        if progress and count % PROGRESS_EVERY == 0:
-            progress(count)
-    if progress:
-        progress(count)
-
-
 class _CopyStream(io.RawIOBase):
     """The rows as the bytes ``COPY ... FROM STDIN`` reads, produced as it reads them."""
 
-    def __init__(self, rows: Iterator[list[Any]], line: Callable[[list[Any]], bytes]) -> None:
+    def __init__(
+        self,
+        rows: Iterator[list[Any]],
+        line: Callable[[list[Any]], bytes],
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
         self._rows = rows
         self._line = line
+        self._progress = progress
         self._buffer = b""
+        self._ended = False
         self.rows = 0
 
     def readable(self) -> bool:
@@ -246,11 +241,16 @@ class _CopyStream(io.RawIOBase):
         while size < 0 or filled < size:
             row = next(self._rows, None)
             if row is None:
+                if self._progress and not self._ended:
+                    self._progress(self.rows)  # the last row is in
+                self._ended = True
                 break
             line = self._line(row)
             lines.append(line)
             filled += len(line)
             self.rows += 1
+            if self._progress and self.rows % PROGRESS_EVERY == 0:
+                self._progress(self.rows)
         data = self._buffer + b"".join(lines)
         if size < 0:
             self._buffer = b""
