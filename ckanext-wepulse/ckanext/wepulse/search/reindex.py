@@ -8,26 +8,15 @@ of datasets no longer in the database removed, so search keeps answering through
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import ckan.plugins.toolkit as tk
 from ckan import model
-from ckan.lib.search import SearchIndexError, index_for
 from ckan.lib.search.common import make_connection
 from ckan.lib.search.query import solr_literal
 
+from ckanext.wepulse.search.bulk import Reindexed, index_datasets
+
 __all__ = ["Reindexed", "dataset_ids", "reindex"]
-
-
-@dataclass
-class Reindexed:
-    indexed: int = 0
-    removed: int = 0
-    failed: dict[str, str] = field(default_factory=dict)  # dataset id -> why
-
-    def __str__(self) -> str:
-        text = f"{self.indexed} indexed, {self.removed} removed"
-        return text + (f", {len(self.failed)} failed" if self.failed else "")
 
 
 def dataset_ids() -> list[str]:
@@ -38,18 +27,7 @@ def dataset_ids() -> list[str]:
 
 def reindex(ids: list[str], progress: Callable[[int], object] = lambda n: None) -> Reindexed:
     """Index each dataset of ``ids`` again; then drop documents of any other dataset."""
-    outcome = Reindexed()
-    package_index = index_for(model.Package)
-    context = {"model": model, "ignore_auth": True, "validate": False, "use_cache": False}
-    for package_id in ids:
-        try:
-            dataset = tk.get_action("package_show")(dict(context), {"id": package_id})
-            package_index.index_package(dataset, defer_commit=True)
-            outcome.indexed += 1
-        except (SearchIndexError, tk.ObjectNotFound) as error:  # one bad dataset stops nothing
-            outcome.failed[package_id] = str(error)
-        progress(1)
-    package_index.commit()
+    outcome = index_datasets(ids, progress=progress)
     outcome.removed = _remove_others(set(ids))
     return outcome
 
