@@ -8,7 +8,7 @@ from ckan import model
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.wepulse.accessibility import views as accessibility_views
-from ckanext.wepulse.harvest.sync import VALIDATION_BATCH
+from ckanext.wepulse.harvest.batches import VALIDATION_BATCH
 from ckanext.wepulse.jobs import refresh_authority_datasets, validate_dataset
 
 

@@ -27,8 +27,8 @@ import hashlib
 import json
 import logging
 import uuid
+from collections import Counter
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -36,16 +36,14 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
-from ckan.lib import search
 from ckan.lib.munge import munge_title_to_name
-from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject, HarvestSource
-from ckanext.harvest.model import HarvestObjectError as ObjectError
+from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestSource
 
-from ckanext.wepulse import jobs, multilingual
-from ckanext.wepulse.harvest import attribution, fidelity
+from ckanext.wepulse import multilingual
+from ckanext.wepulse.harvest import attribution, batches, fidelity
 from ckanext.wepulse.harvest.sources import make_adapter
 from ckanext.wepulse.model import HarvestedRecord, HarvestMemory
-from ckanext.wepulse.uploads import jobs as table_jobs
+from ckanext.wepulse.seeding import site_context
 from harvesters.base import Adapter, Record, RecordError, SourceError
 from harvesters.memory_limit import MemoryLimitExceeded, records_within
 from harvesters.safe_xml import UnsafeDocument
@@ -64,9 +62,6 @@ log = logging.getLogger(__name__)
 # which logging's fileConfig never disables, whatever was imported before it ran.
 harvest_log = logging.getLogger("ckanext.wepulse.harvest")
 
-# Context key the plugin reads: datasets whose validation the harvest queues itself,
-# one job per batch instead of one per dataset.
-VALIDATION_BATCH = "wepulse.validation_batch"
 _NAME_LENGTH = 90
 
 _PACKAGE = Path(__file__).resolve().parents[1]  # ckanext/wepulse
@@ -172,38 +167,41 @@ def _harvest(source, job, summary: Summary, progress, force: bool) -> None:
         summary.incomplete = str(error)
         return
     writer = _Writer(source, job, adapter, summary, force)
-    seen: dict[str, str] = {}  # guid -> content hash of its latest listing
-    deleted: set[str] = set()
-    max_mb = tk.config.get("ckanext.wepulse.harvest.max_memory_mb")
     try:
-        # Read in a child process under a memory limit: a hostile source fails its job.
-        for item in records_within(adapter, max_mb, remembered):
-            if isinstance(item, RecordError):
-                writer.log(item.guid, "errored", error=str(item))
-            elif item.deleted:  # the source's last word on it (a feed's Delete event)
-                deleted.add(item.guid)
-                seen.pop(item.guid, None)
-            elif seen.get(item.guid) != item.content_hash:
-                # New, or a newer version listed later (feeds list changes again).
-                deleted.discard(item.guid)
-                seen[item.guid] = item.content_hash
-                writer.consider(item)
-            if progress:
-                progress(1)
-    except (MemoryLimitExceeded, UnsafeDocument) as error:
-        summary.incomplete = str(error)
-        _gather_error(job, refusal_message(error))
-    except SourceError as error:
-        summary.incomplete = str(error)
-        _gather_error(job, f"The source's listing is incomplete, nothing withdrawn: {error}")
-    except Exception as error:  # an adapter bug must end the job cleanly, not crash it
-        log.exception("Harvest of %s failed", source.url)
-        summary.incomplete = f"unexpected error while reading the source: {error!r}"
-        _gather_error(job, f"The harvest stopped, nothing withdrawn: {summary.incomplete}")
-    writer.flush()
-    vanished = set() if summary.incomplete else set(writer.known) - set(seen)
-    writer.withdraw((vanished | deleted) - set(seen))
-    writer.close()
+        seen: dict[str, str] = {}  # guid -> content hash of its latest listing
+        deleted: set[str] = set()
+        max_mb = tk.config.get("ckanext.wepulse.harvest.max_memory_mb")
+        try:
+            # Read in a child process under a memory limit: a hostile source fails its job.
+            for item in records_within(adapter, max_mb, remembered):
+                if isinstance(item, RecordError):
+                    writer.log(item.guid, "errored", error=str(item))
+                elif item.deleted:  # the source's last word on it (a feed's Delete event)
+                    deleted.add(item.guid)
+                    seen.pop(item.guid, None)
+                elif seen.get(item.guid) != item.content_hash:
+                    # New, or a newer version listed later (feeds list changes again).
+                    deleted.discard(item.guid)
+                    seen[item.guid] = item.content_hash
+                    writer.consider(item)
+                if progress:
+                    progress(1)
+        except (MemoryLimitExceeded, UnsafeDocument) as error:
+            summary.incomplete = str(error)
+            _gather_error(job, refusal_message(error))
+        except SourceError as error:
+            summary.incomplete = str(error)
+            _gather_error(job, f"The source's listing is incomplete, nothing withdrawn: {error}")
+        except Exception as error:  # an adapter bug must end the job cleanly, not crash it
+            log.exception("Harvest of %s failed", source.url)
+            summary.incomplete = f"unexpected error while reading the source: {error!r}"
+            _gather_error(job, f"The harvest stopped, nothing withdrawn: {summary.incomplete}")
+        writer.finish_writing()
+        vanished = set() if summary.incomplete else set(writer.known) - set(seen)
+        writer.withdraw((vanished | deleted) - set(seen))
+        writer.close()
+    finally:  # writer processes never outlive their harvest
+        writer.writers.shutdown()
     memory.memory = {"mapping": mapping_version(), "adapter": remembered}
     model.Session.add(memory)
     model.Session.commit()
@@ -242,7 +240,9 @@ def _source(source_ref: str) -> HarvestSource:
 
 
 class _Writer:
-    """Writes a harvest's changes in batches and logs each record's outcome."""
+    """Takes a harvest's records as they are read: skips the unchanged, maps the others
+    and hands them, a batch at a time, to the writers (``batches``); logs each
+    record's outcome and withdraws what the source no longer lists."""
 
     def __init__(self, source, job, adapter: Adapter, summary: Summary, force: bool) -> None:
         self.source, self.job, self.adapter, self.summary = source, job, adapter, summary
@@ -253,48 +253,22 @@ class _Writer:
             for row in model.Session.query(HarvestedRecord).filter_by(source_id=source.id)
         }
         self.pending: dict[str, Record] = {}  # by guid: a newer version replaces an older
-        self.objects: list[dict[str, Any]] = []
-        self.errors: list[dict[str, Any]] = []
-        self.now = datetime.datetime.utcnow()
+        self.outcomes = batches.Outcomes(source, job)
+        self.names = _NameMaker()
         # The source's switch: its CSV and spreadsheet files loaded as tables too.
         options = json.loads(source.config or "{}")
         self.load_tables = isinstance(options, dict) and options.get("load_tables") is True
         # Which authority each dataset goes to: its publisher's, by the source's policy.
         self.attribution = attribution.Attribution(source)
+        self.writers = batches.WriterPool(
+            tk.config.get("ckanext.wepulse.harvest.write_processes"), self._written
+        )
 
     # -- outcomes -------------------------------------------------------------
 
     def log(self, guid, status, package_id=None, error=None, current=False) -> None:
         """One harvest object per record: what became of it, and why if it failed."""
-        object_id = str(uuid.uuid4())
-        self.objects.append(
-            {
-                "id": object_id,
-                "guid": guid,
-                "current": current,
-                "gathered": self.now,
-                "import_finished": datetime.datetime.utcnow(),
-                "state": "ERROR" if error and status == "errored" else "COMPLETE",
-                "report_status": status,
-                "harvest_job_id": self.job.id,
-                "harvest_source_id": self.source.id,
-                "package_id": package_id,
-            }
-        )
-        if error:
-            self.errors.append(
-                {
-                    "id": str(uuid.uuid4()),
-                    "harvest_object_id": object_id,
-                    "message": error,
-                    "stage": "Import",
-                    "line": None,
-                }
-            )
-            # Also in the harvest log (var/log/harvest.log), whichever process harvests.
-            level = logging.WARNING if status == "errored" else logging.INFO
-            named, record = _named(self.source), guid or "(no guid)"
-            harvest_log.log(level, "%s: record %s %s: %s", named, record, status, error)
+        self.outcomes.log(guid, status, package_id, error, current)
         if status == "errored":
             self.summary.errors += 1
 
@@ -320,12 +294,7 @@ class _Writer:
     # -- writing --------------------------------------------------------------
 
     def flush(self) -> None:
-        """Map and write the pending records: one transaction, one index commit.
-
-        CKAN rolls the whole session back when a dataset fails validation, so a batch
-        with a bad record is written again one dataset per transaction: the bad one
-        fails alone, with its reason, and the others are kept.
-        """
+        """Map the pending records and hand them to the writers as one batch."""
         records, self.pending = list(self.pending.values()), {}
         mapped = []
         for record in records:
@@ -336,69 +305,35 @@ class _Writer:
             except Exception as error:  # a mapping bug must cost one record, not the job
                 self.log(record.guid, "errored", error=f"cannot map this record: {error!r}")
         mapped = self.attribution.attributed(self._without_duplicates(mapped), self)
-        if not mapped:
-            return self._save_log()
-        validate: list[str] = []
-        self._save_log()  # the outcomes so far, so that a rollback below keeps them
-        with _index_commit_deferred():
-            try:
-                names = _NameMaker()
-                written = [self._write(r, dataset, names, validate) for r, dataset in mapped]
-                self._log_written(mapped, written)
-                # One commit: datasets, their harvest objects (which ckanext-harvest
-                # indexes with them), and the search index.
-                self._save_log()
-                self._count_written(mapped, written)
-            except Exception:
-                model.Session.rollback()
-                self.objects, self.errors = [], []
-                validate.clear()
-                self._write_one_by_one(mapped, validate)
-        if validate:
-            tk.enqueue_job(
-                jobs.validate_datasets, [validate], title=f"Validate {len(validate)} datasets"
-            )
-            if self.load_tables:
-                tk.enqueue_job(
-                    table_jobs.check_dataset_tables,
-                    [validate],
-                    title=f"Read the tables of {len(validate)} datasets",
-                )
-        self._save_log()
-
-    def _write_one_by_one(self, mapped, validate: list[str]) -> None:
-        names = _NameMaker()
         for record, dataset in mapped:
-            to_validate = len(validate)
-            try:
-                written = self._write(record, dataset, names, validate)
-                self._log_written([(record, dataset)], [written])
-                self._save_log()
-                self._count_written([(record, dataset)], [written])
-            except Exception as error:
-                model.Session.rollback()
-                # What was logged for this record went with its transaction; its
-                # failure is stored at once, so the next record starts clean.
-                self.objects, self.errors = [], []
-                del validate[to_validate:]
-                if isinstance(error, tk.ValidationError):
-                    reason = f"invalid dataset: {_summary(error)}"
-                else:
-                    reason = f"cannot save this record: {error!r}"
-                self.log(record.guid, "errored", error=reason)
-                self._save_log()
+            known = self.known.get(record.guid)
+            if not (known and known.package_id and model.Package.get(known.package_id)):
+                dataset["name"] = self.names.make(dataset)
+        self.outcomes.save()  # the outcomes so far, before the writers' own
+        if mapped:
+            items = sorted(mapped, key=lambda item: item[0].guid)
+            self.writers.submit(batches.Batch(self.source.id, self.job.id, self.load_tables, items))
 
-    def _log_written(self, mapped, written) -> None:
-        for (record, _dataset), (status, row) in zip(mapped, written, strict=True):
-            # What reading the source repaired in the record, as a warning.
-            notes = "repaired when read: " + "; ".join(record.notes) if record.notes else None
-            self.log(record.guid, status, package_id=row.package_id, error=notes, current=True)
-
-    def _count_written(self, mapped, written) -> None:
-        """Once committed: the records' new state, and the summary's counts."""
-        for (record, _dataset), (status, row) in zip(mapped, written, strict=True):
-            self.known[record.guid] = row
-            setattr(self.summary, status, getattr(self.summary, status) + 1)
+    def _written(self, batch: batches.Batch, outcome: Counter | Exception) -> None:
+        """A batch is written (or its writer failed): count it, and learn its records."""
+        if isinstance(outcome, Exception):
+            log.error("A writer failed on a batch of %s: %r", self.source.url, outcome)
+            for record, _dataset in batch.items:
+                self.log(record.guid, "errored", error=f"cannot save this record: {outcome!r}")
+            self.outcomes.save()
+            return
+        self.summary.added += outcome["added"]
+        self.summary.updated += outcome["updated"]
+        self.summary.errors += outcome["errored"]
+        rows = (
+            model.Session.query(HarvestedRecord)
+            .filter(
+                HarvestedRecord.source_id == self.source.id,
+                HarvestedRecord.guid.in_(batch.guids),
+            )
+            .populate_existing()  # another process wrote them
+        )
+        self.known.update((row.guid, row) for row in rows)
 
     def _without_duplicates(self, mapped):
         """Leave out new records whose dataset another source already harvested."""
@@ -419,41 +354,10 @@ class _Writer:
                 kept.append((record, dataset))
         return kept
 
-    def _write(self, record: Record, dataset: dict[str, Any], names, validate: list[str]):
-        """Create or update the record's dataset (uncommitted); (status, state row)."""
-        known = self.known.get(record.guid)
-        now = datetime.datetime.utcnow()
-        dataset = {
-            **dataset,
-            "owner_org": dataset["owner_org"],  # set by self.attribution
-            "harvest_source_title": self.source.title,
-            "harvest_url": fidelity.web_address(record.url),
-            "harvest_guid": record.guid,
-            "harvest_first": (known.first_harvested if known else now).isoformat(),
-            "harvest_last": now.isoformat(),
-        }
-        context = {
-            **_site_context(),
-            "defer_commit": True,
-            "return_id_only": True,
-            VALIDATION_BATCH: validate,
-        }
-        existing = model.Package.get(known.package_id) if known and known.package_id else None
-        if existing is not None:
-            dataset.update(id=existing.id, name=existing.name, state="active")
-            package_id = tk.get_action("package_update")(context, dataset)
-            status = "updated"
-        else:
-            dataset["name"] = names.make(dataset)
-            package_id = tk.get_action("package_create")(context, dataset)
-            status = "added"
-        package_id = package_id if isinstance(package_id, str) else package_id["id"]
-        row = known or HarvestedRecord(source_id=self.source.id, guid=record.guid)
-        row.first_harvested = row.first_harvested or now
-        row.package_id, row.content_hash, row.state = package_id, record.content_hash, "active"
-        row.last_harvested = now
-        model.Session.add(row)
-        return status, row
+    def finish_writing(self) -> None:
+        """Write what is pending and wait for every writer."""
+        self.flush()
+        self.writers.close()
 
     def withdraw(self, guids: set[str]) -> None:
         """Delete the datasets of records the source no longer has (kept, restorable)."""
@@ -463,7 +367,7 @@ class _Writer:
                 continue
             try:
                 if row.package_id and model.Package.get(row.package_id):
-                    tk.get_action("package_delete")(_site_context(), {"id": row.package_id})
+                    tk.get_action("package_delete")(site_context(), {"id": row.package_id})
             except tk.ObjectNotFound:
                 pass
             row.state = "withdrawn"
@@ -473,23 +377,8 @@ class _Writer:
             self.log(guid, "deleted", package_id=row.package_id)
 
     def close(self) -> None:
-        self._save_log()
-
-    def _save_log(self) -> None:
-        """Store the outcomes in bulk; the records written now are their guid's current."""
-        current = [o["guid"] for o in self.objects if o["current"]]
-        if current:
-            model.Session.query(HarvestObject).filter(
-                HarvestObject.harvest_source_id == self.source.id,
-                HarvestObject.guid.in_(current),
-                HarvestObject.current.is_(True),
-            ).update({"current": False}, synchronize_session=False)
-        if self.objects:
-            model.Session.bulk_insert_mappings(HarvestObject, self.objects)
-        if self.errors:
-            model.Session.bulk_insert_mappings(ObjectError, self.errors)
-        model.Session.commit()
-        self.objects, self.errors = [], []
+        self.writers.close()
+        self.outcomes.save()
 
     def _datasets_of_other_sources(self, uris: list[str | None]) -> dict[str, tuple]:
         """Dataset IRI -> (id, name, source title) of active datasets another source wrote."""
@@ -537,25 +426,6 @@ class _NameMaker:
         name = next((c for c in candidates if c not in in_use), f"{base}-{uuid.uuid4().hex[:8]}")
         self.taken.add(name)
         return name
-
-
-@contextmanager
-def _index_commit_deferred():
-    """Index each written dataset without a Solr commit, then commit once.
-
-    ``ckan.search.solr_commit`` is CKAN's setting for exactly this; it is switched
-    off only while a batch is written, in this process.
-    """
-    previous = tk.config.get("ckan.search.solr_commit")
-    tk.config["ckan.search.solr_commit"] = False
-    try:
-        yield
-    finally:
-        tk.config["ckan.search.solr_commit"] = previous
-        try:
-            search.commit()
-        except Exception:  # the datasets are saved; `ckan search-index rebuild` catches up
-            log.exception("Solr commit after a harvest batch failed")
 
 
 def _completed(dataset: dict[str, Any]) -> dict[str, Any]:
@@ -606,20 +476,4 @@ def refusal_message(error: MemoryLimitExceeded | UnsafeDocument) -> str:
 
 def _gather_error(job: HarvestJob, message: str) -> None:
     HarvestGatherError(message=message, job=job).save()
-    harvest_log.error("%s: job %s: %s", _named(job.source), job.id, message)
-
-
-def _named(source: HarvestSource) -> str:
-    """A source as the harvest log names it: its title and URL."""
-    return f"source {source.title!r} ({source.url})"
-
-
-def _site_context() -> dict[str, Any]:
-    from ckanext.wepulse.seeding import site_context
-
-    return site_context()
-
-
-def _summary(error: tk.ValidationError) -> str:
-    summary = error.error_summary or {}
-    return "; ".join(f"{field}: {message}" for field, message in summary.items()) or str(error)
+    harvest_log.error("%s: job %s: %s", batches.named(job.source), job.id, message)

@@ -7,7 +7,7 @@ import pytest
 from ckan.plugins import toolkit as tk
 from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject, HarvestObjectError
 
-from ckanext.wepulse.harvest import sync
+from ckanext.wepulse.harvest import batches, sync
 from ckanext.wepulse.seeding import site_context
 from harvesters.fixtures import FixtureServer, ckan_search
 
@@ -79,7 +79,7 @@ def test_a_job_that_dies_is_finished_with_its_error(source, monkeypatch):
     def broken_save_log(self):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(sync._Writer, "_save_log", broken_save_log)
+    monkeypatch.setattr(batches.Outcomes, "save", broken_save_log)
     job, summary = sync.run_source(source["name"])
     assert HarvestJob.get(job.id).status == "Finished"
     assert summary.incomplete and "database went away" in summary.incomplete
