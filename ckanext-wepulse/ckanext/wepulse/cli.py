@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 
 import ckan.plugins.toolkit as tk
@@ -161,13 +162,20 @@ def search():
 
 
 @search.command("reindex")
-def search_reindex():
+@click.option(
+    "--processes",
+    type=click.IntRange(min=1),
+    default=os.cpu_count(),
+    show_default="the machine's cores",
+    help="Processes that index at the same time.",
+)
+def search_reindex(processes: int):
     """Index every dataset again (after a change to Solr's configuration or to what is
     indexed). Search keeps working meanwhile; exits with status 1 if a dataset failed."""
     logging.getLogger().setLevel(logging.WARNING)
     ids = search_index.dataset_ids()
     with tqdm(total=len(ids), unit=" datasets", desc="Reindexing", file=sys.stderr) as bar:
-        outcome = search_index.reindex(ids, progress=bar.update)
+        outcome = search_index.reindex(ids, progress=bar.update, processes=processes)
     click.echo(str(outcome))
     for package_id, error in outcome.failed.items():
         click.echo(f"  - {package_id}: {error}", err=True)

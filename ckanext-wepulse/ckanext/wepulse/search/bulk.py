@@ -27,6 +27,8 @@ from ckan.lib.search import SearchIndexError, SynchronousSearchPlugin, index_for
 from ckan.lib.search.common import make_connection
 from ckan.model.domain_object import DomainObjectOperation
 
+from ckanext.wepulse.search.plugin import authorities_read_once
+
 __all__ = ["GONE", "Reindexed", "index_datasets", "indexing_deferred"]
 
 log = logging.getLogger(__name__)
@@ -60,25 +62,27 @@ def index_datasets(
     solr = make_connection()  # one connection, so one HTTP session kept alive
     kept = _KeptDocuments(solr)
     package_index = index_for(model.Package)
-    for package_id in ids:
-        try:
-            dataset = tk.get_action("package_show")(
-                {"ignore_auth": True, "validate": False, "use_cache": False}, {"id": package_id}
-            )
-            with _connection(kept):
-                package_index.index_package(dataset, defer_commit=True)
-        except tk.ObjectNotFound:
-            outcome.failed[package_id] = GONE
-        except SearchIndexError as error:
-            outcome.failed[package_id] = str(error)
-        if len(kept.docs) >= BATCH_SIZE:
-            _send(solr, kept.docs, outcome)
-            kept.docs = []
-        if progress:
-            progress(1)
+    with authorities_read_once():
+        for package_id in ids:
+            # Kept until the document is built: the context holds the dataset's row, so
+            # CKAN's index_package finds it in the session instead of reading it again.
+            context = {"ignore_auth": True, "validate": False, "use_cache": False}
+            try:
+                dataset = tk.get_action("package_show")(context, {"id": package_id})
+                with _connection(kept):
+                    package_index.index_package(dataset, defer_commit=True)
+            except tk.ObjectNotFound:
+                outcome.failed[package_id] = GONE
+            except SearchIndexError as error:
+                outcome.failed[package_id] = str(error)
+            if len(kept.docs) >= BATCH_SIZE:
+                _send(solr, kept.docs, outcome)
+                kept.docs = []
+            if progress:
+                progress(1)
     _send(solr, kept.docs, outcome)
     if commit:
-        solr.commit(waitSearcher=False)
+        solr.commit()  # and wait until a search finds them, as CKAN does
     return outcome
 
 
@@ -103,7 +107,7 @@ def indexing_deferred() -> Iterator[None]:
         yield
     finally:
         SynchronousSearchPlugin.notify = ckan_notify  # type: ignore[method-assign]
-        outcome = index_datasets(noted)
+        outcome = index_datasets(noted) if noted else Reindexed()  # no commit for nothing
         for package_id, error in outcome.failed.items():
             if error != GONE:  # a dataset whose creation was rolled back is gone
                 log.error("Dataset %s not indexed: %s", package_id, error)

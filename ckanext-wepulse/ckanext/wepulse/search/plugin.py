@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
 import ckan.plugins as p
@@ -113,9 +116,31 @@ def _visitor_language(search_params: dict[str, Any]) -> str:
         return tk.config["ckan.locale_default"]
 
 
+# While many datasets are indexed at once, each authority is read once, not per dataset.
+_authorities: ContextVar[dict[str, dict[str, Any] | None] | None] = ContextVar(
+    "wepulse_authorities", default=None
+)
+
+
+@contextlib.contextmanager
+def authorities_read_once() -> Iterator[None]:
+    """Within the block, an authority read for one dataset's document serves the next."""
+    token = _authorities.set({})
+    try:
+        yield
+    finally:
+        _authorities.reset(token)
+
+
 def _authority(owner_org: str | None) -> dict[str, Any] | None:
     """The publishing organization's title and scheming fields (stored as extras)."""
+    read = _authorities.get()
+    if read is not None and owner_org in read:
+        return read[owner_org]
     group = model.Group.get(owner_org) if owner_org else None
-    if group is None:
-        return None
-    return {"name": group.name, "title": group.title, **dict(group.extras)}
+    authority = None
+    if group is not None:
+        authority = {"name": group.name, "title": group.title, **dict(group.extras)}
+    if read is not None and owner_org:
+        read[owner_org] = authority
+    return authority
