@@ -195,18 +195,6 @@ def child_mapping(total: int) -> None:
     print(json.dumps({"seconds": elapsed, "records": total, "resident_mb": resident}))
 
 
-def allowing(ini: Path, address: str) -> Path:
-    """A configuration that is ``ini`` but lets harvests reach ``address``."""
-    derived = ROOT / "var" / "bench" / "geoportal.ini"
-    derived.parent.mkdir(parents=True, exist_ok=True)
-    logging = ini.read_text().split("# Python's logging", 1)[1]
-    derived.write_text(
-        f"[app:main]\nuse = config:{ini}\nckanext.wepulse.harvest.allow_private = {address}\n"
-        f"\n# Python's logging{logging}"
-    )
-    return derived
-
-
 def run_child(ini: str, mode: str, argument: str) -> dict:
     return harvest.run_child(ini, mode, argument, script=__file__)
 
@@ -241,7 +229,7 @@ def main() -> None:
         }
     ).__enter__()
     # The harvests may reach this server, and only it (the portal's SSRF guard).
-    ini = allowing(Path(args.ini), server.url.removeprefix("http://"))
+    ini = harvest.allowing(Path(args.ini), server.url.removeprefix("http://"))
     os.environ["CKAN_INI"] = args.ini = str(ini)
     print(f"Preparing {args.ini} (wiped) and the sources on {server.url}…", file=sys.stderr)
     with_app(lambda: prepare({"bench-csw": ("wepulse_csw", server.url + CSW)}))

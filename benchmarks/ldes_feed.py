@@ -42,11 +42,11 @@ AGENTS = 400
 WORDS = ["budget", "arbres", "écoles", "parkings", "collectes", "subsides", "marchés", "voiries"]
 
 
-def page_url(n: int) -> str:
-    return f"{BASE}/page_{n}/index.trig"
+def page_url(n: int, base: str = BASE) -> str:
+    return f"{base}/page_{n}/index.trig"
 
 
-def members(datasets: int, distributions: int, seed: int = 13):
+def members(datasets: int, distributions: int, seed: int = 13, base: str = BASE):
     """The feed's members in order: (subject, TriG statements about it)."""
     rng = random.Random(seed)
     # Each dataset's distributions (at least one), then the distributions shuffled.
@@ -60,16 +60,16 @@ def members(datasets: int, distributions: int, seed: int = 13):
         start += k
     for d in range(datasets):
         word = WORDS[d % len(WORDS)]
-        links = ", ".join(f"<{BASE}/dist/{i}>" for i in dist_ids[d])
+        links = ", ".join(f"<{base}/dist/{i}>" for i in dist_ids[d])
         description = f"Les données {word} de la commune, mises à jour chaque année. " * 40
         yield (
-            f"{BASE}/dataset/{d}",
-            f"<{BASE}/dataset/{d}> a <{DCAT}Dataset>;\n"
+            f"{base}/dataset/{d}",
+            f"<{base}/dataset/{d}> a <{DCAT}Dataset>;\n"
             f'  <{DCT}identifier> "ds-{d}";\n'
             f'  <{DCT}title> "{word.capitalize()} n°{d}"@fr, "{word} nr. {d}"@nl;\n'
             f'  <{DCT}description> "{description}"@fr, "{description}"@nl;\n'
             f'  <{DCT}modified> "2024-10-25T00:00:00.000Z"^^<{XSD}dateTime>;\n'
-            f"  <{DCT}publisher> <{BASE}/agent/{d % AGENTS}>;\n"
+            f"  <{DCT}publisher> <{base}/agent/{d % AGENTS}>;\n"
             f'  <{DCAT}keyword> "{word}"@fr, "{word}"@nl;\n'
             f"  <{DCAT}theme> <{EU}/data-theme/ENVI>;\n"
             f"  <{DCAT}landingPage> <https://portal.example.be/dataset/{d}>;\n"
@@ -83,8 +83,8 @@ def members(datasets: int, distributions: int, seed: int = 13):
     for i in order:
         fmt = rng.choice(["CSV", "JSON", "GEOJSON", "XLSX", "SHP", "KML"])
         yield (
-            f"{BASE}/dist/{i}",
-            f"<{BASE}/dist/{i}> a <{DCAT}Distribution>;\n"
+            f"{base}/dist/{i}",
+            f"<{base}/dist/{i}> a <{DCAT}Distribution>;\n"
             f'  <{DCT}title> "Export {fmt} du jeu {owner[i]}"@fr;\n'
             f"  <{DCAT}mediaType> <https://www.iana.org/assignments/media-types/text/csv>;\n"
             f"  <{DCT}format> <{EU}/file-type/{fmt}>;\n"
@@ -94,17 +94,19 @@ def members(datasets: int, distributions: int, seed: int = 13):
         )
     for a in range(AGENTS):
         yield (
-            f"{BASE}/agent/{a}",
-            f"<{BASE}/agent/{a}> a <{FOAF}Agent>, <{FOAF}Organization>;\n"
+            f"{base}/agent/{a}",
+            f"<{base}/agent/{a}> a <{FOAF}Agent>, <{FOAF}Organization>;\n"
             f'  <{FOAF}name> "Commune {a}"@fr, "Gemeente {a}"@nl.\n',
         )
 
 
-def generate(directory: Path, pages: int, datasets: int, distributions: int) -> int:
-    """Write the feed's pages; their total size in bytes."""
+def generate(
+    directory: Path, pages: int, datasets: int, distributions: int, base: str = BASE
+) -> int:
+    """Write the feed's pages, its IRIs under ``base``; their total size in bytes."""
     total = datasets + distributions + AGENTS
     per_page = -(-total // pages)
-    stream, size, clock = members(datasets, distributions), 0, 0
+    stream, size, clock = members(datasets, distributions, base=base), 0, 0
     for n in range(1, pages + 1):
         out = [f"<index.trig> a <{TREE}Node>.\n"]
         for _ in range(per_page):

@@ -83,3 +83,8 @@ class Adapter:
 
     def map(self, record: Record) -> dict[str, Any]:
         raise NotImplementedError
+
+    def forget(self, guids: set[str]) -> None:
+        """The harvest could not save these records (errors, duplicates): an adapter
+        that remembers pages as unchanged forgets theirs, so the next harvest reads
+        them again instead of counting them unchanged."""

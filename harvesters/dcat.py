@@ -88,6 +88,7 @@ class Page:
     feeds whose members are named graphs."""
 
     def __init__(self, quads: list[ox.Quad]) -> None:
+        self.digest: str | None = None  # of the document's bytes, when read from the web
         self.graphs: dict[Any, dict[Any, dict[tuple[Any, Any], None]]] = {}
         for quad in quads:
             said = self.graphs.setdefault(quad.graph_name, {}).setdefault(quad.subject, {})
@@ -173,6 +174,15 @@ class DcatAdapter(Adapter):
         for _url, records in self.pages(first):
             yield from records
 
+    def forget(self, guids: set[str]) -> None:
+        if self.memory is None:
+            return
+        for url, page in list(self.memory.items()):
+            if isinstance(page, dict) and any(
+                record[0] in guids for record in page.get("records", [])
+            ):
+                del self.memory[url]
+
     def pages(self, first: tuple | None = None) -> Iterator[tuple[str, list[Record | RecordError]]]:
         """Each page of a document or Hydra collection and its records (``first``:
         the first page, loaded already)."""
@@ -215,9 +225,14 @@ class DcatAdapter(Adapter):
         response = self.http.get(url, headers={"Accept": _ACCEPT}, conditional=conditional)
         if response.not_modified and conditional:
             return None, remembered
+        # A server without ETags sends the same bytes again: the same records, unparsed.
+        digest = hashlib.sha256(response.content).hexdigest()
+        if conditional and remembered and remembered.get("digest") == digest:
+            return None, remembered
         page = parse_rdf(response.content, response.url, response.media_type, self.contexts)
         if len(page) == 0:
             raise SourceError(f"{url}: no RDF statements in it (is it an RDF document?)")
+        page.digest = digest
         return page, None
 
     def _read_page(
@@ -229,6 +244,8 @@ class DcatAdapter(Adapter):
             records = [
                 Record(g, None, h, u, m, deleted=d) for g, h, u, m, d in remembered["records"]
             ]
+            # Its records that could not be read fail again, with the same reason.
+            records += [RecordError(error, guid) for guid, error in remembered.get("errors", [])]
             return records, remembered["hydra_next"], remembered["tree"]
         records = list(self.page_records(page))
         hydra_next, tree_nodes = _next_pages(page)
@@ -239,8 +256,10 @@ class DcatAdapter(Adapter):
                     for r in records
                     if isinstance(r, Record)
                 ],
+                "errors": [[r.guid, str(r)] for r in records if isinstance(r, RecordError)],
                 "hydra_next": hydra_next,
                 "tree": tree_nodes,
+                "digest": page.digest,
             }
         return records, hydra_next, tree_nodes
 

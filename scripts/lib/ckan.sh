@@ -30,6 +30,7 @@ write_configs() {
   export WEPULSE_TEST_STORAGE=$VAR/test-storage
   export WEPULSE_LICENCES=$VAR/licences.json
   export WEPULSE_LOG=$LOG  # the harvest log's directory
+  export WEPULSE_HARVEST_WRITERS=$HARVEST_WRITERS
   "$VENV/bin/python" -m ckanext.wepulse.vocabularies licences-json >"$WEPULSE_LICENCES"
   envsubst <"$ROOT/config/ckan.ini.in" >"$CKAN_INI"
   envsubst <"$ROOT/config/test.ini.in" >"$TEST_INI"

@@ -285,6 +285,37 @@ def test_hydra_pages_are_followed_to_the_last(recorded_http, link):
     assert sorted(r.guid for r in records) == guids(1, 2, 3)
 
 
+def test_pages_sent_again_byte_for_byte_are_not_parsed_again(recorded_http):
+    """A server without ETags sends an unchanged page again: its records come from the
+    last harvest's memory, without payload (the harvest counts them unchanged), its
+    unreadable record fails again with its reason; a changed page is parsed."""
+    bad = (
+        f"<{CATALOG}?page=2> a hydra:PartialCollectionView .\n<https://x.be:bad/> a dcat:Dataset ."
+    )
+    responses = {
+        page_url(1): hydra_page(1, 2),
+        page_url(2): ((hydra_page(2, None)[0].decode() + bad).encode(), TURTLE),
+    }
+    memory: dict = {}
+    first = list(DcatAdapter(page_url(1), recorded_http(responses), {}, memory=memory).records())
+    responses[page_url(2)] = ((hydra_page(2, None)[0].decode() + bad + "\n").encode(), TURTLE)
+
+    again = list(DcatAdapter(page_url(1), recorded_http(responses), {}, memory=memory).records())
+
+    def described(records):
+        return [
+            (r.guid, r.content_hash) if isinstance(r, Record) else (r.guid, str(r)) for r in records
+        ]
+
+    assert sorted(described(again), key=str) == sorted(described(first), key=str)
+    by_page = {r.guid: r.payload for r in again if isinstance(r, Record)}
+    assert [by_page[guid] for guid in guids(1)] == [None, None]  # the same bytes: remembered
+    assert all(by_page[guid] for guid in guids(2))  # one byte more: parsed
+    assert [str(r) for r in again if isinstance(r, RecordError)][0].startswith(
+        "<https://x.be:bad/>"
+    )
+
+
 def test_follow_pages_false_reads_the_first_page_only(recorded_http):
     responses = {page_url(1): hydra_page(1, 2), page_url(2): hydra_page(2, None)}
     records, requested = harvest(recorded_http, responses, page_url(1), follow_pages=False)

@@ -222,6 +222,22 @@ class TestConditionalRequests:
 
         assert tagging_server.statuses == [304, 304]
 
+    def test_a_page_with_a_record_not_saved_is_read_again(self, tagging_server, authority):
+        """A record the last harvest did not save (here a duplicate of another source's)
+        cannot be taken from memory: its page is asked for and read again, and the
+        record is a duplicate again, not an error."""
+        tagging_server.routes["/commune.ttl"] = turtle(catalogue(("a", "Arbres")))
+        self.paged(tagging_server, [("a", "Arbres")], [("b", "Bancs publics")])
+        sync.run_source(make_source(tagging_server, authority, "commune", "/commune.ttl")["name"])
+        region = make_source(tagging_server, authority, "region", "/p1.ttl")
+        sync.run_source(region["name"])
+        tagging_server.statuses.clear()
+
+        _job, again = sync.run_source(region["name"])
+
+        assert tagging_server.statuses == [200, 304]
+        assert (again.duplicates, again.unchanged, again.errors) == (1, 1, 0)
+
     def test_a_changed_page_is_read_and_its_changes_applied(self, tagging_server, authority):
         self.paged(tagging_server, [("a", "Arbres")], [("b", "Bancs publics"), ("c", "Cimes")])
         source = make_source(tagging_server, authority, "tagged", "/p1.ttl")

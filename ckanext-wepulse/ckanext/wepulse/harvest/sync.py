@@ -197,6 +197,11 @@ def _harvest(source, job, summary: Summary, progress, force: bool) -> None:
             summary.incomplete = f"unexpected error while reading the source: {error!r}"
             _gather_error(job, f"The harvest stopped, nothing withdrawn: {summary.incomplete}")
         writer.finish_writing()
+        # What the reading remembers came back from its child process: forgotten
+        # through an adapter over it.
+        make_adapter(source.type, source.url, config, remembered).forget(
+            set(seen) - writer.saved(seen)
+        )
         vanished = set() if summary.incomplete else set(writer.known) - set(seen)
         writer.withdraw((vanished | deleted) - set(seen))
         writer.close()
@@ -353,6 +358,16 @@ class _Writer:
             else:
                 kept.append((record, dataset))
         return kept
+
+    def saved(self, listed: dict[str, str]) -> set[str]:
+        """The guids of ``listed`` (guid -> content hash) whose dataset is as listed."""
+        return {
+            guid
+            for guid, content_hash in listed.items()
+            if (row := self.known.get(guid)) is not None
+            and row.state == "active"
+            and row.content_hash == content_hash
+        }
 
     def finish_writing(self) -> None:
         """Write what is pending and wait for every writer."""
