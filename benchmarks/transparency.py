@@ -257,7 +257,7 @@ def child_score(count: int) -> dict[str, Any]:
     for package_id in tqdm(ids, desc="scoring.refresh", unit=" datasets"):
         dataset = show(dict(context), {"id": package_id})
         before = time.perf_counter()
-        scoring.refresh(dataset)
+        scoring.refresh([dataset])
         spent["refresh"] = spent.get("refresh", 0.0) + time.perf_counter() - before
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     clear_queues()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.wepulse.quality import jobs as quality_jobs
+from ckanext.wepulse.dcat_ap import dataset_rdf
 from ckanext.wepulse.quality import scoring
 from ckanext.wepulse.seeding import site_context
 
@@ -15,23 +16,34 @@ __all__ = ["refresh_authority_datasets", "validate_dataset", "validate_datasets"
 log = logging.getLogger(__name__)
 
 
-def validate_dataset(dataset_id: str, check_new_links: bool = True) -> None:
-    """Refresh a dataset's stored DCAT-AP validation after it changed, then its
-    quality score (which counts the validation and reads the stored DCAT-AP)."""
-    try:
-        tk.get_action("wepulse_dataset_validate")(site_context(), {"id": dataset_id})
-        dataset = tk.get_action("package_show")(site_context(), {"id": dataset_id})
-        scoring.refresh(dataset, check_new_links=check_new_links)
-    except tk.ObjectNotFound:
-        log.info("Dataset %s is gone; nothing to validate", dataset_id)
+def validate_dataset(dataset_id: str) -> None:
+    """A dataset changed (an editor, a table loaded): the batch of one."""
+    validate_datasets([dataset_id])
 
 
 def validate_datasets(dataset_ids: list[str]) -> None:
-    """Validate a batch of datasets a harvest wrote (one job, not one per dataset),
-    then have their new links checked (one round, not one per dataset)."""
+    """Refresh the stored DCAT-AP text and validation of a batch of datasets (a
+    harvest's, one job for all), then their quality scores (which count the validation
+    and read the graphs just built): one package_show each, one pyshacl run per few
+    dozen datasets, one commit, one Solr request for the facets that changed."""
+    datasets = _show(dataset_ids)
+    if not datasets:
+        return
+    profiles = tk.config.get("ckanext.wepulse.validation.profiles")
+    refreshed = dataset_rdf.refresh(datasets, profiles)
+    scoring.refresh(datasets, [each.graph for each in refreshed])
+
+
+def _show(dataset_ids: list[str]) -> list[dict[str, Any]]:
+    """The datasets as package_show gives them, those deleted since left out."""
+    show, context = tk.get_action("package_show"), site_context()
+    datasets = []
     for dataset_id in dataset_ids:
-        validate_dataset(dataset_id, check_new_links=False)
-    quality_jobs.queue_link_check(dataset_ids)
+        try:
+            datasets.append(show(dict(context), {"id": dataset_id}))
+        except tk.ObjectNotFound:
+            log.info("Dataset %s is gone; nothing to validate", dataset_id)
+    return datasets
 
 
 def refresh_authority_datasets(organization_id: str) -> None:
@@ -53,8 +65,7 @@ def refresh_authority_datasets(organization_id: str) -> None:
                 "include_private": True,
             },
         )
-        for dataset in page["results"]:
-            validate_dataset(dataset["id"])
+        validate_datasets([dataset["id"] for dataset in page["results"]])
         start += 500
         if start >= page["count"]:
             return

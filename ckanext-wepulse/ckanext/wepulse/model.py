@@ -10,6 +10,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.model.types import make_uuid
 from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, UnicodeText
+from sqlalchemy.dialects.postgresql import insert
 
 __all__ = [
     "AccessibilityFeedback",
@@ -17,7 +18,29 @@ __all__ = [
     "DatasetValidation",
     "HarvestMemory",
     "HarvestedRecord",
+    "upsert",
 ]
+
+
+def upsert(rows: list[Any]) -> None:
+    """Store new or replaced rows of one table (transient instances), in one statement:
+    a batch of datasets, not a round trip each. The caller commits."""
+    if not rows:
+        return
+    table = type(rows[0])
+    columns = [column.name for column in table.__table__.columns]
+    keys = [column.name for column in table.__table__.primary_key]
+    statement = insert(table).values([{c: getattr(row, c) for c in columns} for row in rows])
+    model.Session.execute(
+        statement.on_conflict_do_update(
+            index_elements=keys,
+            set_={c: statement.excluded[c] for c in columns if c not in keys},
+        )
+    )
+    # CKAN's session keeps what it loaded past a commit: forget those rows' old values.
+    for loaded in list(model.Session.identity_map.values()):
+        if isinstance(loaded, table):
+            model.Session.expire(loaded)
 
 
 class DatasetValidation(tk.BaseModel):
@@ -31,19 +54,6 @@ class DatasetValidation(tk.BaseModel):
     violations = Column(Integer, nullable=False)
     messages = Column(JSON, nullable=False)  # [{"focus", "path", "message", "severity"}]
     validated_at = Column(DateTime, nullable=False)
-
-    @classmethod
-    def save(cls, package_id: str, profile: str, conforms: bool, messages: list[dict[str, Any]]):
-        row = model.Session.get(cls, (package_id, profile)) or cls(
-            package_id=package_id, profile=profile
-        )
-        row.conforms = conforms
-        row.violations = sum(1 for m in messages if m["severity"] == "Violation")
-        row.messages = messages
-        row.validated_at = datetime.datetime.utcnow()
-        model.Session.add(row)
-        model.Session.commit()
-        return row
 
     @classmethod
     def for_package(cls, package_id: str) -> list[DatasetValidation]:
@@ -75,14 +85,6 @@ class DatasetRdf(tk.BaseModel):
     source_modified = Column(DateTime, nullable=False)  # the dataset's metadata_modified
     turtle = Column(UnicodeText, nullable=False)
     ntriples = Column(UnicodeText, nullable=False)
-
-    @classmethod
-    def save(cls, package_id: str, source_modified: datetime.datetime, turtle: str, ntriples: str):
-        row = model.Session.get(cls, package_id) or cls(package_id=package_id)
-        row.source_modified, row.turtle, row.ntriples = source_modified, turtle, ntriples
-        model.Session.add(row)
-        model.Session.commit()
-        return row
 
 
 class HarvestedRecord(tk.BaseModel):

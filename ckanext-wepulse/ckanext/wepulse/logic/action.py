@@ -52,7 +52,8 @@ def wepulse_dataset_validate(context: Context, data_dict: DataDict) -> list[dict
     dataset = tk.get_action("package_show")(
         {"ignore_auth": True, "user": context.get("user")}, {"id": data_dict["id"]}
     )
-    return [row.as_dict() for row in dataset_rdf.refresh(dataset, _profiles(data_dict))]
+    [refreshed] = dataset_rdf.refresh([dataset], _profiles(data_dict))
+    return [row.as_dict() for row in refreshed.validations]
 
 
 @tk.side_effect_free

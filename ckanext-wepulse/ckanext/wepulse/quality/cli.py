@@ -20,6 +20,8 @@ from ckanext.wepulse.seeding import site_context
 
 __all__ = ["quality"]
 
+BATCH = 100  # datasets scored together: one commit, one Solr request
+
 
 @click.group(short_help="Metadata quality, freshness and link checks")
 def quality():
@@ -41,10 +43,13 @@ def score(datasets: tuple[str, ...], all_datasets: bool, missing: bool, wait: bo
         _wait_for_jobs()
     ids = list(datasets) or _active_dataset_ids(only_missing=missing)
     bands: dict[str, int] = {}
-    for name in tqdm(ids, unit=" datasets", desc="Scoring", file=sys.stderr):
-        dataset = tk.get_action("package_show")(site_context(), {"id": name})
-        row = scoring.refresh(dataset)
-        bands[row.band] = bands.get(row.band, 0) + 1
+    with tqdm(total=len(ids), unit=" datasets", desc="Scoring", file=sys.stderr) as bar:
+        for start in range(0, len(ids), BATCH):
+            names = ids[start : start + BATCH]
+            show = tk.get_action("package_show")
+            for row in scoring.refresh([show(site_context(), {"id": name}) for name in names]):
+                bands[row.band] = bands.get(row.band, 0) + 1
+            bar.update(len(names))
     click.echo(
         f"{len(ids)} dataset(s) scored: "
         + (", ".join(f"{n} {band}" for band, n in sorted(bands.items())) or "none")

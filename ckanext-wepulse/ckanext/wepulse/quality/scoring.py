@@ -1,29 +1,31 @@
-"""Keep a dataset's stored score current.
+"""Keep datasets' stored scores current.
 
-After a change (the validation job has just stored its DCAT-AP text and SHACL result),
-``refresh`` scores the dataset from that text, brings its list of links to check in
-line with its distributions' URLs, and assesses its freshness. After a link-check round,
-``rescore`` only redoes the MQA with the new verdicts. A dataset whose band or freshness
-changed is indexed again, for the search facets.
+After a change (the validation job has just stored their DCAT-AP text and SHACL result),
+``refresh`` scores a batch of datasets from their DCAT-AP graphs, brings their lists of
+links to check in line with their distributions' URLs, and assesses their freshness. After
+a link-check round, ``rescore`` only redoes the MQA with the new verdicts. Datasets whose
+band or freshness changed are indexed again, for the search facets, in one request.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
-from ckan.lib import search
 from rdflib import Graph
 from rdflib.namespace import DCAT
 from sqlalchemy.dialects.postgresql import insert
 
 from ckanext.wepulse.dcat_ap import dataset_rdf
-from ckanext.wepulse.model import DatasetRdf, DatasetValidation
+from ckanext.wepulse.model import DatasetRdf, DatasetValidation, upsert
 from ckanext.wepulse.quality import dqv, freshness, mqa
 from ckanext.wepulse.quality.model import DatasetQuality, LinkCheck
+from ckanext.wepulse.search.bulk import index_datasets
 from ckanext.wepulse.seeding import site_context
 from harvesters.http import Refused, host_key
 
@@ -33,23 +35,40 @@ log = logging.getLogger(__name__)
 
 
 def refresh(
-    dataset: dict[str, Any], now: datetime.datetime | None = None, check_new_links: bool = True
-) -> DatasetQuality:
-    """Score ``dataset`` (as package_show gives it) and sync its links; returns the row.
+    datasets: list[dict[str, Any]],
+    graphs: Sequence[Graph | None] | None = None,
+    now: datetime.datetime | None = None,
+) -> list[DatasetQuality]:
+    """Score ``datasets`` (as package_show gives them) and sync their links; returns
+    their rows. ``graphs`` are their DCAT-AP graphs when the caller has just built them
+    (else the stored text's, or made now). One commit.
 
-    A new URL is checked soon: a link round is queued for the dataset, unless the
-    caller queues one for a whole batch (``check_new_links=False``)."""
+    A new URL is checked soon: one link round is queued for the datasets that have one."""
     now = now or datetime.datetime.utcnow()
-    graph = _graph(dataset["id"], dataset)
-    new_links = _sync_links(dataset, graph, now)
-    fresh = freshness.assess(dataset.get("frequency"), freshness.last_change(dataset), now)
-    row = _save(dataset["id"], dataset.get("owner_org"), graph, fresh, now)
-    if new_links and check_new_links:
+    graphs = [
+        _graph(dataset["id"], dataset) if graph is None else graph
+        for dataset, graph in zip(datasets, graphs or [None] * len(datasets), strict=True)
+    ]
+    verdicts, new_links = _sync_links(datasets, graphs, now)
+    rows = _save(
+        [
+            (
+                dataset["id"],
+                dataset.get("owner_org"),
+                graph,
+                freshness.assess(dataset.get("frequency"), freshness.last_change(dataset), now),
+            )
+            for dataset, graph in zip(datasets, graphs, strict=True)
+        ],
+        verdicts,
+        now,
+    )
+    if new_links:
         # Imported here: the jobs score again after a round, so they import this module.
         from ckanext.wepulse.quality.jobs import queue_link_check
 
-        queue_link_check([dataset["id"]])
-    return row
+        queue_link_check(new_links)
+    return rows
 
 
 def rescore(package_id: str, now: datetime.datetime | None = None) -> DatasetQuality | None:
@@ -59,7 +78,11 @@ def rescore(package_id: str, now: datetime.datetime | None = None) -> DatasetQua
     if row is None:
         return _refresh_by_id(package_id, now)
     fresh = freshness.Freshness(row.freshness, row.frequency, row.last_change, row.due)
-    return _save(package_id, row.owner_org, _graph(package_id), fresh, now)
+    verdicts = {link.url: link.works for link in LinkCheck.for_package(package_id)}
+    [row] = _save(
+        [(package_id, row.owner_org, _graph(package_id), fresh)], {package_id: verdicts}, now
+    )
+    return row
 
 
 def refresh_freshness(now: datetime.datetime | None = None) -> int:
@@ -73,8 +96,7 @@ def refresh_freshness(now: datetime.datetime | None = None) -> int:
             row.freshness, row.due = fresh.status, fresh.due
             changed.append(row.package_id)
     model.Session.commit()
-    for package_id in changed:
-        _reindex(package_id)
+    _reindex(changed)
     return len(changed)
 
 
@@ -95,7 +117,8 @@ def _refresh_by_id(package_id: str, now: datetime.datetime) -> DatasetQuality | 
         dataset = tk.get_action("package_show")(site_context(), {"id": package_id})
     except tk.ObjectNotFound:
         return None
-    return refresh(dataset, now)
+    [row] = refresh([dataset], now=now)
+    return row
 
 
 def _graph(package_id: str, dataset: dict[str, Any] | None = None) -> Graph:
@@ -114,43 +137,40 @@ def _graph(package_id: str, dataset: dict[str, Any] | None = None) -> Graph:
     return dataset_rdf.dataset_graph(dataset)
 
 
-def _compliant(package_id: str) -> bool | None:
-    row = model.Session.get(DatasetValidation, (package_id, dataset_rdf.CATALOGUE_PROFILE))
-    return None if row is None else bool(row.conforms)
-
-
-def _sync_links(dataset: dict[str, Any], graph: Graph, now: datetime.datetime) -> bool:
-    """Make the dataset's link rows its URLs; True when a URL is new (check it soon)."""
-    urls = set(dataset_urls(graph))
-    rows = {row.url: row for row in LinkCheck.for_package(dataset["id"])}
-    for url, row in rows.items():
-        if url not in urls:
-            model.Session.delete(row)
-        else:
-            row.owner_org = dataset.get("owner_org")
-    new = sorted(urls - rows.keys())
+def _sync_links(
+    datasets: list[dict[str, Any]], graphs: list[Graph], now: datetime.datetime
+) -> tuple[dict[str, dict[str, bool | None]], list[str]]:
+    """Make the datasets' link rows their URLs. Returns each dataset's verdict by URL
+    (None: not checked yet) and the datasets that have a new URL (check it soon)."""
+    ids = [dataset["id"] for dataset in datasets]
+    stored: dict[str, dict[str, LinkCheck]] = defaultdict(dict)
+    for row in model.Session.query(LinkCheck).filter(LinkCheck.package_id.in_(ids)):
+        stored[row.package_id][row.url] = row
+    verdicts, new = {}, []
+    for dataset, graph in zip(datasets, graphs, strict=True):
+        urls, rows = set(dataset_urls(graph)), stored[dataset["id"]]
+        for url, row in rows.items():
+            if url not in urls:
+                model.Session.delete(row)
+            else:
+                row.owner_org = dataset.get("owner_org")
+        verdicts[dataset["id"]] = {url: rows[url].works if url in rows else None for url in urls}
+        new.extend(
+            {
+                "package_id": dataset["id"],
+                "url_hash": LinkCheck.hash(url),
+                "url": url,
+                "owner_org": dataset.get("owner_org"),
+                "host": _host(url),
+                "status": "not_checked",
+                "next_check": now,
+            }
+            for url in sorted(urls - rows.keys())
+        )
     if new:
         # ON CONFLICT: a second job scoring the same dataset at the same time adds them too.
-        model.Session.execute(
-            insert(LinkCheck)
-            .values(
-                [
-                    {
-                        "package_id": dataset["id"],
-                        "url_hash": LinkCheck.hash(url),
-                        "url": url,
-                        "owner_org": dataset.get("owner_org"),
-                        "host": _host(url),
-                        "status": "not_checked",
-                        "next_check": now,
-                    }
-                    for url in new
-                ]
-            )
-            .on_conflict_do_nothing()
-        )
-    model.Session.commit()
-    return bool(new)
+        model.Session.execute(insert(LinkCheck).values(new).on_conflict_do_nothing())
+    return verdicts, sorted({row["package_id"] for row in new})
 
 
 def _host(url: str) -> str:
@@ -163,35 +183,66 @@ def _host(url: str) -> str:
 
 
 def _save(
-    package_id: str,
-    owner_org: str | None,
-    graph: Graph,
-    fresh: freshness.Freshness,
+    scored: list[tuple[str, str | None, Graph, freshness.Freshness]],
+    verdicts: dict[str, dict[str, bool | None]],
     now: datetime.datetime,
-) -> DatasetQuality:
-    verdicts = {row.url: row.works for row in LinkCheck.for_package(package_id)}
-    subject = mqa.dataset_subject(graph)
-    score = mqa.score_graph(graph, subject, _compliant(package_id), verdicts)
-    row = DatasetQuality.get(package_id) or DatasetQuality(package_id=package_id)
-    facets_before = (row.band, row.freshness)
-    row.owner_org = owner_org
-    row.score, row.band, row.pending = score.total, score.band, score.pending
-    row.dimensions = score.dimensions()
-    row.indicators = [m.as_dict() for m in score.measures]
-    row.freshness, row.frequency = fresh.status, fresh.frequency
-    row.last_change, row.due = fresh.last_change, fresh.due
-    row.computed_at = now
-    row.dqv_turtle, row.dqv_ntriples = dqv.serialise_measurements(subject, score.as_dict())
-    model.Session.add(row)
+) -> list[DatasetQuality]:
+    """Score and store the datasets (one commit), then index again those whose band or
+    freshness changed."""
+    ids = [package_id for package_id, *_ in scored]
+    compliant = dict(
+        model.Session.query(DatasetValidation.package_id, DatasetValidation.conforms).filter(
+            DatasetValidation.package_id.in_(ids),
+            DatasetValidation.profile == dataset_rdf.CATALOGUE_PROFILE,
+        )
+    )
+    facets_before = {
+        package_id: (band, fresh)
+        for package_id, band, fresh in model.Session.query(
+            DatasetQuality.package_id, DatasetQuality.band, DatasetQuality.freshness
+        ).filter(DatasetQuality.package_id.in_(ids))
+    }
+    rows = []
+    for package_id, owner_org, graph, fresh in scored:
+        subject = mqa.dataset_subject(graph)
+        score = mqa.score_graph(graph, subject, compliant.get(package_id), verdicts[package_id])
+        dqv_turtle, dqv_ntriples = dqv.serialise_measurements(subject, score.as_dict())
+        rows.append(
+            DatasetQuality(
+                package_id=package_id,
+                owner_org=owner_org,
+                score=score.total,
+                band=score.band,
+                pending=score.pending,
+                dimensions=score.dimensions(),
+                indicators=[m.as_dict() for m in score.measures],
+                freshness=fresh.status,
+                frequency=fresh.frequency,
+                last_change=fresh.last_change,
+                due=fresh.due,
+                computed_at=now,
+                dqv_turtle=dqv_turtle,
+                dqv_ntriples=dqv_ntriples,
+            )
+        )
+    upsert(rows)
     model.Session.commit()
-    if facets_before != (row.band, row.freshness):
-        _reindex(package_id)
-    return row
+    _reindex(
+        [r.package_id for r in rows if facets_before.get(r.package_id) != (r.band, r.freshness)]
+    )
+    return rows
 
 
-def _reindex(package_id: str) -> None:
-    """The search facets read the stored band and freshness: index the dataset again."""
+def _reindex(package_ids: list[str]) -> None:
+    """The search facets read the stored band and freshness: index the datasets again."""
+    if not package_ids:
+        return
     try:
-        search.rebuild(package_id)
+        outcome = index_datasets(package_ids)
     except Exception:  # the index catches up at the next change or reindex
-        log.exception("Could not index dataset %s again after its score changed", package_id)
+        log.exception(
+            "Could not index %d datasets again after their scores changed", len(package_ids)
+        )
+        return
+    for package_id, error in outcome.failed.items():
+        log.error("Could not index dataset %s again after its score changed: %s", package_id, error)

@@ -175,7 +175,7 @@ class TestScoresThroughTheStack:
         )
         from ckanext.wepulse.quality import scoring
 
-        scoring.refresh(tk.get_action("package_show")(site_context(), {"id": dataset["id"]}))
+        scoring.refresh([tk.get_action("package_show")(site_context(), {"id": dataset["id"]})])
         assert states(quality(dataset))["dcat_ap_compliant"] == ("unknown", 0)
         validate_dataset(dataset["id"])
         found = quality(dataset)
