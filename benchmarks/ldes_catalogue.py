@@ -27,6 +27,7 @@ import argparse
 import configparser
 import json
 import os
+import resource
 import subprocess
 import sys
 import threading
@@ -81,6 +82,41 @@ def _tree_pss(root: psutil.Process) -> int:
         except psutil.NoSuchProcess:
             pass
     return pss
+
+
+class CpuClock:
+    """CPU seconds the services spent: PostgreSQL (its postmaster, its live backends and
+    the ones that ended) and Solr; read before and after, so what they did meanwhile is
+    the difference."""
+
+    def __init__(self) -> None:
+        postmaster = ROOT / "var" / "postgres" / "data" / "postmaster.pid"
+        self.postgres = psutil.Process(int(postmaster.read_text().split()[0]))
+        self.solr = next(
+            (
+                p
+                for p in psutil.process_iter(["cmdline"])
+                if "SolrLauncher" in " ".join(p.info["cmdline"] or [])
+            ),
+            None,
+        )
+
+    def read(self) -> dict[str, float]:
+        times = self.postgres.cpu_times()
+        postgres = times.user + times.system + times.children_user + times.children_system
+        for backend in self.postgres.children():
+            try:
+                postgres += sum(backend.cpu_times()[:2])
+            except psutil.NoSuchProcess:
+                pass
+        solr = sum(self.solr.cpu_times()[:2]) if self.solr else 0.0
+        return {"postgres": postgres, "solr": solr}
+
+
+def children_cpu() -> float:
+    """CPU seconds of this process's waited-for children (and theirs)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def database(ini: Path) -> sa.engine.Engine:
@@ -148,6 +184,8 @@ def main() -> None:
     for worker in workers:
         sampler.watch("job workers", worker.pid)
     sampler.start()
+    clock = CpuClock()
+    services_before, children_before = clock.read(), children_cpu()
     try:
         started = time.perf_counter()
         child = subprocess.Popen(
@@ -162,6 +200,7 @@ def main() -> None:
         if child.returncode:
             sys.exit(f"the harvest failed:\n{err[-3000:]}")
         harvested = time.perf_counter() - started
+        harvest_cpu = children_cpu() - children_before
         result = json.loads(out.strip().splitlines()[-1])
         print(f"  harvested in {harvested:.0f} s: {result['summary']}", file=sys.stderr)
         validated_sql = (
@@ -180,6 +219,9 @@ def main() -> None:
         sampler.running = False
         for worker in workers:
             worker.terminate()
+            worker.wait()
+    services = {k: v - services_before[k] for k, v in clock.read().items()}
+    workers_cpu = children_cpu() - children_before - harvest_cpu
     searchable = harvest.run_child(str(ini), "count", SOURCE, script=__file__)["count"]
 
     print(
@@ -196,6 +238,15 @@ def main() -> None:
         f" {count(engine, scored_sql):,} | {sampler.peaks.get('harvest', 0):.0f} MB |"
         f" {sampler.peaks.get('job workers', 0):.0f} MB | {sampler.peaks['all']:.0f} MB |"
     )
+    n = max(result["records"], 1)
+    print("\n| CPU per dataset | ms |\n|---|---:|")
+    for label, seconds in (
+        ("the harvest (reading, mapping, its writers: CKAN's actions)", harvest_cpu),
+        ("the job workers (DCAT-AP text, SHACL, score)", workers_cpu),
+        ("PostgreSQL", services["postgres"]),
+        ("Solr", services["solr"]),
+    ):
+        print(f"| {label} | {1000 * seconds / n:.1f} |")
     print(
         f"\nTargets: searchable and validated <= 600 s ({validated:.0f} s), peak memory"
         f" <= 1 GB ({sampler.peaks.get('harvest', 0):.0f} MB the harvest,"
