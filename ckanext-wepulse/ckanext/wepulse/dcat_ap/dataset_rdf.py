@@ -19,6 +19,7 @@ from ckanext.dcat.utils import catalog_uri, dataset_uri
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT
 
+from ckanext.wepulse.dcat_ap.profile import chain_input
 from ckanext.wepulse.dcat_ap.validation import validate_graphs
 from ckanext.wepulse.model import DatasetRdf, DatasetValidation, upsert
 
@@ -46,6 +47,7 @@ def dataset_graph(dataset: dict[str, Any], profile: str = CATALOGUE_PROFILE) -> 
     ckanext-dcat's RDFSerializer does, without finding its profiles again each time)."""
     graph = Graph()
     dataset_ref = URIRef(dataset_uri(dataset))
+    dataset = chain_input(dataset)
     for profile_class in _profile_classes(profile):
         profile_class(graph).graph_from_dataset(dataset, dataset_ref)
     graph.add((URIRef(catalog_uri()), DCAT.dataset, dataset_ref))

@@ -30,7 +30,7 @@ from ckanext.wepulse.dcat_ap import conformance
 from ckanext.wepulse.uploads.model import Table
 from harvesters import language
 
-__all__ = ["WepulseDCATAPProfile"]
+__all__ = ["chain_input", "WepulseDCATAPProfile"]
 
 # ADMS publisher types used here, with their labels (a skos:Concept needs one).
 LOCAL_AUTHORITY = URIRef("http://purl.org/adms/publishertype/LocalAuthority")
@@ -133,10 +133,16 @@ def _authority(organization_id: str | None) -> dict[str, Any] | None:
     try:
         authority = tk.get_action("organization_show")(
             {"ignore_auth": True},
+            # Its own fields only: counting its datasets and followers costs a Solr
+            # query and more, each time a batch meets an authority.
             {
                 "id": organization_id,
                 "include_datasets": False,
+                "include_dataset_count": False,
                 "include_users": False,
+                "include_groups": False,
+                "include_tags": False,
+                "include_followers": False,
                 "include_extras": True,
             },
         )
@@ -148,6 +154,16 @@ def _authority(organization_id: str | None) -> dict[str, Any] | None:
 
 def forget_authority(organization_id: str) -> None:
     _authorities.pop(organization_id, None)
+
+
+def chain_input(dataset_dict: dict[str, Any]) -> dict[str, Any]:
+    """The dataset as the profile chain is given it to write its graph. A dataset of a
+    known authority and no publisher of its own gets the authority as publisher here
+    (``_set_publisher``), so ckanext-dcat is not given the organization to make a
+    publisher of: it would ask for it with a full organization_show, counts and all."""
+    if dataset_dict.get("publisher") or not _authority(dataset_dict.get("owner_org")):
+        return dataset_dict
+    return {**dataset_dict, "organization": None}
 
 
 class WepulseDCATAPProfile(RDFProfile):

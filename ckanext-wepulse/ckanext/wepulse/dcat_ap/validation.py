@@ -71,8 +71,9 @@ def _checked_shapes(profile: str) -> Graph:
     """The profile's shapes with each property shape of a targeted node shape targeted
     itself, as its node shape was, and no longer under it: the same results (a node
     shape's result from a property shape is that property shape's), one pass over the
-    focus nodes for each property shape instead of one per focus node. A node shape
-    another shape refers to (sh:node, sh:or...) keeps its properties."""
+    focus nodes for each property shape instead of one per focus node (pyshacl builds
+    its constraints again for each). A node shape another shape refers to (sh:node,
+    sh:or...) keeps its properties."""
     official = shapes(profile)
     graph = Graph()
     for prefix, namespace in official.namespaces():
@@ -90,7 +91,12 @@ def _checked_shapes(profile: str) -> Graph:
         targets = [(p, o) for p in TARGETS for o in official.objects(shape, p)]
         if (shape, RDF.type, RDFS.Class) in official:  # an implicit class target
             targets.append((SH.targetClass, shape))
-        if not targets or (shape, SH.deactivated, None) in official:
+        # A property shape's own properties apply to its values, not to its focus nodes.
+        if (
+            not targets
+            or (shape, SH.deactivated, None) in official
+            or (shape, SH.path, None) in official
+        ):
             continue
         for property_shape in official.objects(shape, SH.property):
             graph.remove((shape, SH.property, property_shape))
@@ -108,9 +114,7 @@ def _inverse_predicates(profile: str) -> frozenset[Any]:
 def _target_classes(profile: str) -> frozenset[Any] | None:
     """The classes whose instances the shapes check; None if they target otherwise."""
     graph = shapes(profile)
-    if any(
-        (None, p, None) in graph for p in (SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
-    ):
+    if any((None, p, None) in graph for p in TARGETS if p != SH.targetClass):
         return None
     implicit = set(graph.subjects(RDF.type, RDFS.Class)) & set(
         graph.subjects(RDF.type, SH.NodeShape)
