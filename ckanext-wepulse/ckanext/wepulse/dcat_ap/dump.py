@@ -22,7 +22,7 @@ from ckanext.wepulse.model import DatasetRdf
 from ckanext.wepulse.quality.model import DatasetQuality
 from ckanext.wepulse.seeding import site_context
 
-__all__ = ["FORMATS", "dump_catalogue", "public_dataset_count"]
+__all__ = ["FORMATS", "dataset_texts", "dump_catalogue", "public_dataset_count"]
 
 FORMATS = {"ttl": "turtle", "nt": "nt11"}
 BATCH = 500
@@ -40,12 +40,18 @@ def _public_datasets():
     )
 
 
-def _dataset_texts(fmt: str) -> Iterator[str]:
+def dataset_texts(fmt: str, package_ids: list[str] | None = None) -> Iterator[str]:
+    """Each dataset's DCAT-AP text, then its MQA measurements, in ``fmt`` ("ttl" or
+    "nt"): every public dataset, or those of ``package_ids`` in their order."""
     column = DatasetRdf.turtle if fmt == "ttl" else DatasetRdf.ntriples
     measurements = DatasetQuality.dqv_turtle if fmt == "ttl" else DatasetQuality.dqv_ntriples
-    rows = (
+    datasets = (
         _public_datasets()
-        .outerjoin(DatasetRdf, DatasetRdf.package_id == model.Package.id)
+        if package_ids is None
+        else model.Session.query(model.Package).filter(model.Package.id.in_(package_ids))
+    )
+    rows = (
+        datasets.outerjoin(DatasetRdf, DatasetRdf.package_id == model.Package.id)
         .outerjoin(DatasetQuality, DatasetQuality.package_id == model.Package.id)
         .with_entities(
             model.Package.id,
@@ -54,13 +60,16 @@ def _dataset_texts(fmt: str) -> Iterator[str]:
             column,
             measurements,
         )
-        .order_by(model.Package.id)
-        .yield_per(BATCH)
     )
-    for package_id, modified, text_modified, text, quality in rows:
+    if package_ids is None:
+        ordered = rows.order_by(model.Package.id).yield_per(BATCH)
+    else:
+        by_id = {row[0]: row for row in rows}
+        ordered = [by_id[package_id] for package_id in package_ids if package_id in by_id]
+    for package_id, modified, text_modified, text, quality in ordered:
         if text is not None and text_modified == modified:
             yield text
-        else:
+        else:  # changed since its text was made (its job still queued)
             dataset = tk.get_action("package_show")(site_context(), {"id": package_id})
             turtle, ntriples = dataset_rdf.serialise(dataset_rdf.dataset_graph(dataset))
             yield turtle if fmt == "ttl" else ntriples
@@ -76,7 +85,7 @@ def dump_catalogue(out: IO[bytes], fmt: str = "ttl", progress=None) -> int:
     serializer.graph_from_catalog()
     out.write(serializer.g.serialize(format=FORMATS[fmt], encoding="utf-8"))
     count = 0
-    for text in _dataset_texts(fmt):
+    for text in dataset_texts(fmt):
         out.write(text.encode("utf-8"))
         count += 1
         if progress:

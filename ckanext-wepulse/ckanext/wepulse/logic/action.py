@@ -7,6 +7,7 @@ from ckan.logic import validate
 from ckan.types import Context, DataDict
 
 from ckanext.wepulse.dcat_ap import dataset_rdf
+from ckanext.wepulse.dcat_ap.catalogue_pages import dcat_catalog_show, dcat_dataset_show
 from ckanext.wepulse.harvest.actions import (
     harvest_source_clear,
     harvest_source_delete,
@@ -17,6 +18,10 @@ from ckanext.wepulse.logic import schema
 from ckanext.wepulse.model import DatasetValidation
 
 __all__ = [
+    # Chained (dcat_ap/catalogue_pages.py): the catalogue's pages from stored texts,
+    # an unknown format refused.
+    "dcat_catalog_show",
+    "dcat_dataset_show",
     # Chained (harvest/actions.py): a source's URL is checked, its harvest state forgotten.
     "harvest_source_clear",
     "harvest_source_delete",

@@ -1,6 +1,7 @@
 """The catalogue endpoints (/catalog.ttl, .rdf, .jsonld) as a harvesting portal reads
 them: every page valid DCAT-AP 3.0.1 (shapes and range), the dcat:Catalog included,
-with its publisher, its languages and its title and description in each language."""
+with its publisher, its languages and its title and description in each language;
+made from the stored DCAT-AP texts, the same graph ckanext-dcat would build."""
 
 from __future__ import annotations
 
@@ -8,15 +9,20 @@ import copy
 
 import pytest
 from ckan.plugins import toolkit as tk
+from ckanext.dcat import logic as dcat_logic
+from ckanext.dcat.processors import RDFSerializer
 from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, FOAF
 
+from ckanext.wepulse import jobs
+from ckanext.wepulse.dcat_ap import dataset_rdf
 from ckanext.wepulse.dcat_ap.validation import validate_graph
 from ckanext.wepulse.seeding import site_context
 
 from ..conftest import TREES
 
-FORMATS = [("ttl", "turtle"), ("rdf", "xml"), ("jsonld", "json-ld")]
+FORMATS = [("ttl", "turtle"), ("rdf", "xml"), ("jsonld", "json-ld"), ("n3", "n3")]
 LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
 
 
@@ -33,6 +39,14 @@ def catalogue(schaerbeek) -> None:
         "publisher": [{"uri": schaerbeek["publisher_uri"]}],
     }
     tk.get_action("package_create")(site_context(), nameless)
+
+
+def stored(*names: str) -> None:
+    """What the background job stores for these datasets: their DCAT-AP text and
+    their quality measurements."""
+    jobs.validate_datasets(
+        [tk.get_action("package_show")(site_context(), {"id": name})["id"] for name in names]
+    )
 
 
 def catalogue_page(app, fmt: str, rdflib_format: str, number: int) -> Graph:
@@ -104,3 +118,56 @@ class TestCatalogueEndpoints:
             Literal("Schaerbeek", lang="fr"),
             Literal("Schaarbeek", lang="nl"),
         }
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_index", "catalogue")
+@pytest.mark.ckan_config("ckanext.dcat.datasets_per_page", "2")
+class TestPagesFromStoredTexts:
+    @pytest.mark.parametrize(("fmt", "rdflib_format"), FORMATS)
+    def test_a_page_is_the_graph_ckanext_dcat_builds(self, app, fmt, rdflib_format):
+        stored("schaerbeek-arbres-a", "schaerbeek-arbres-b")  # the first page; not the second
+        for number in (1, 2):
+            page = catalogue_page(app, fmt, rdflib_format, number)
+            # ckanext-dcat's own building, for the same URL (the paging links name it)
+            with app.flask_app.test_request_context(f"/catalog.{fmt}?page={number}"):
+                built = dcat_logic.dcat_catalog_show(
+                    {"ignore_auth": True}, {"format": fmt, "page": number}
+                )
+
+            assert isomorphic(page, Graph().parse(data=built, format=rdflib_format))
+        assert any(page.subjects(RDF.type, URIRef("http://www.w3.org/ns/dqv#QualityMeasurement")))
+
+    @pytest.mark.parametrize(("fmt", "rdflib_format"), FORMATS)
+    def test_a_page_of_stored_datasets_builds_no_graph(self, app, monkeypatch, fmt, rdflib_format):
+        stored("schaerbeek-arbres-a", "schaerbeek-arbres-b", "schaerbeek-arbres-c")
+
+        def no_building(*args, **kwargs):
+            raise AssertionError("a dataset's graph was built for the page")
+
+        monkeypatch.setattr(dataset_rdf, "dataset_graph", no_building)
+        monkeypatch.setattr(RDFSerializer, "graph_from_dataset", no_building)
+        graph = catalogue_page(app, fmt, rdflib_format, 1)
+
+        assert len(set(graph.subjects(RDF.type, DCAT.Dataset))) == 2
+
+    def test_a_dataset_changed_since_its_text_was_stored_is_shown_as_it_is_now(self, app):
+        stored("schaerbeek-arbres-a", "schaerbeek-arbres-b", "schaerbeek-arbres-c")
+        tk.get_action("package_patch")(
+            site_context(), {"id": "schaerbeek-arbres-a", "title_translated": {"fr": "Arbres 2026"}}
+        )  # its job still queued
+
+        graph = catalogue_page(app, "ttl", "turtle", 1)  # the latest changed first
+
+        titles = {str(t) for t in graph.objects(None, DCTERMS.title) if t.language == "fr"}
+        assert "Arbres 2026" in titles
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_index", "catalogue")
+@pytest.mark.parametrize(
+    "path", ["/catalog.exe", "/catalog.nt", "/dataset/schaerbeek-arbres-a.php"]
+)
+def test_an_unknown_format_is_refused_with_the_known_ones(app, path):
+    response = app.get(path)
+
+    assert response.status_code == 409
+    assert "jsonld" in response.get_data(as_text=True)
