@@ -7,8 +7,8 @@ a page of 100 took seconds of a web worker and a few harvesters at once held the
 all. The datasets, their order and the paging are still ckanext-dcat's (its search,
 so its permissions and `modified_since`); only their text comes from storage.
 Turtle pages are the stored pieces concatenated (Turtle allows its prefixes to be
-declared again); other formats parse the stored N-Triples into the page's graph,
-which skips the building and the database reads.
+declared again); other formats are the stored N-Triples rewritten by Oxigraph,
+which does in a tenth of a second what rdflib's writers take seconds for.
 """
 
 from __future__ import annotations
@@ -16,14 +16,23 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+import pyoxigraph as ox
 from ckan.types import Context, DataDict
 from ckanext.dcat import logic as dcat_logic
 from ckanext.dcat.processors import RDFSerializer
 from ckanext.dcat.utils import CONTENT_TYPES, DCAT_EXPOSE_SUBCATALOGS, url_to_rdflib_format
 
 from ckanext.wepulse.dcat_ap.dump import FORMATS, dataset_texts
+from ckanext.wepulse.quality.dqv import DQV, PV
 
 __all__ = ["dcat_catalog_show", "dcat_dataset_show"]
+
+# ckanext-dcat's format names (utils.url_to_rdflib_format) other than Turtle.
+REWRITTEN = {
+    "pretty-xml": ox.RdfFormat.RDF_XML,
+    "json-ld": ox.RdfFormat.JSON_LD,
+    "n3": ox.RdfFormat.N3,
+}
 
 
 def _known_format(data_dict: DataDict) -> None:
@@ -58,6 +67,14 @@ def dcat_catalog_show(up_func: Any, context: Context, data_dict: DataDict) -> st
     if rdflib_format == FORMATS["ttl"]:
         head = page.g.serialize(format=rdflib_format)
         return head + "".join(dataset_texts("ttl", package_ids))
-    for text in dataset_texts("nt", package_ids):
-        page.g.parse(data=text, format="nt")
-    return page.g.serialize(format=rdflib_format)
+    pieces = [page.g.serialize(format="nt11"), *dataset_texts("nt", package_ids)]
+    triples = [
+        triple
+        for piece in pieces
+        for triple in ox.parse(piece.encode(), ox.RdfFormat.N_TRIPLES, rename_blank_nodes=True)
+    ]
+    page.g.bind("dqv", DQV)  # the quality measurements: most of a page's triples
+    page.g.bind("pv", PV)
+    prefixes = {prefix: str(namespace) for prefix, namespace in page.g.namespaces()}
+    prefixes.pop("xml", None)  # XML's own, never declared
+    return ox.serialize(triples, format=REWRITTEN[rdflib_format], prefixes=prefixes).decode()
