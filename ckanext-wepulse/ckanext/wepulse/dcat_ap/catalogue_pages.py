@@ -40,7 +40,9 @@ def _known_format(data_dict: DataDict) -> None:
     (ckanext-dcat itself fails with a 500 on /catalog.anything)."""
     if data_dict.get("format") and data_dict["format"] not in CONTENT_TYPES:
         known = ", ".join(sorted(CONTENT_TYPES))
-        raise tk.ValidationError({"format": [tk._("Unknown format; one of: {}").format(known)]})
+        raise tk.ValidationError(
+            {"format": [tk._("Unknown format; one of: {formats}").format(formats=known)]}
+        )
 
 
 @tk.chained_action
