@@ -1,4 +1,4 @@
-"""The demo catalogue seed: creates, then updates in place, never duplicates."""
+"""The demo catalogue seed: creates, then updates in place what changed, never duplicates."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from ckan.plugins import toolkit as tk
 from ckan.tests import factories
 
 from ckanext.wepulse import demo
+from ckanext.wepulse.seeding import site_context
 
 CATALOGUE = json.loads(
     Path(demo.catalogue_path("ckanext.wepulse.demo:demo_catalogue.json")).read_text()
@@ -21,6 +22,14 @@ def create_demo_authorities() -> None:
     """The demo's authorities (seeded from REFNIS in a real portal)."""
     for name in DEMO_AUTHORITIES:
         factories.Organization(name=name, title=name.title())
+
+
+def dataset(name: str) -> dict:
+    return tk.get_action("package_show")(site_context(), {"id": name})
+
+
+def dataset_names() -> list[str]:
+    return [d["name"] for d in CATALOGUE["datasets"]]
 
 
 @pytest.fixture
@@ -38,15 +47,48 @@ class TestDemoSeed:
         found = tk.get_action("package_search")({}, {"q": "budget", "fq": "organization:ixelles"})
         assert [d["name"] for d in found["results"]] == ["ixelles-budget-communal"]
 
-    def test_seeding_again_updates_and_never_duplicates(self):
+    def test_seeding_again_writes_nothing_and_never_duplicates(self):
         list(demo.seed())
+        modified = {name: dataset(name)["metadata_modified"] for name in dataset_names()}
+
         outcomes = list(demo.seed())
-        assert {outcome for _, _, outcome in outcomes} == {"updated"}
+
+        assert {outcome for _, _, outcome in outcomes} == {"unchanged"}
+        assert {name: dataset(name)["metadata_modified"] for name in dataset_names()} == modified
         assert tk.get_action("package_search")({}, {"q": "*:*"})["count"] == len(
             CATALOGUE["datasets"]
         )
         assert len(tk.get_action("organization_list")({}, {})) == len(DEMO_AUTHORITIES)
         assert len(tk.get_action("harvest_source_list")({}, {})) == 5
+
+    def test_a_demo_dataset_edited_since_is_seeded_back(self):
+        list(demo.seed())
+        tk.get_action("package_patch")(
+            site_context(), {"id": "jette-scholen", "title_translated": {"nl": "Iets anders"}}
+        )
+
+        outcomes = list(demo.seed())
+
+        assert [name for _, name, outcome in outcomes if outcome != "unchanged"] == [
+            "jette-scholen"
+        ]
+        assert dataset("jette-scholen")["title_translated"] == {"nl": "Scholen in Jette"}
+
+    def test_a_changed_entry_of_the_catalogue_updates_its_dataset_alone(self, tmp_path):
+        list(demo.seed())
+        changed = json.loads(json.dumps(CATALOGUE))
+        (jette,) = (d for d in changed["datasets"] if d["name"] == "jette-scholen")
+        jette["title_translated"] = {"nl": "Scholen in Jette (2026)"}
+        (tmp_path / "demo.json").write_text(json.dumps(changed))
+
+        outcomes = list(demo.seed(str(tmp_path / "demo.json")))
+
+        assert [name for _, name, outcome in outcomes if outcome != "unchanged"] == [
+            "jette-scholen"
+        ]
+        assert dataset("jette-scholen")["title_translated"] == {"nl": "Scholen in Jette (2026)"}
+        (csv, _) = dataset("jette-scholen")["resources"]
+        assert csv["url_type"] == "upload" and csv["datastore_active"]  # its file still there
 
     def test_a_deleted_demo_dataset_comes_back(self):
         list(demo.seed())

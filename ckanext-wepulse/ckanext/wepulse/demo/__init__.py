@@ -1,17 +1,22 @@
 """The demo catalogue: authorities, datasets and harvest sources a new portal starts with.
 
 Seeding goes through the Action API as the site user, so the demo data is
-validated by the same schema as anything a publisher creates.
+validated by the same schema as anything a publisher creates. A dataset or harvest
+source left as the last seed made it, from an unchanged entry of the catalogue, is
+not written again: every `scripts/portal up` seeds, and rewriting them all added
+activity, uploaded the files again and queued their checks each time.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.resources
 import json
 import mimetypes
 from collections.abc import Iterator
 
 import ckan.plugins.toolkit as tk
+from ckan.model import system_info
 from werkzeug.datastructures import FileStorage
 
 from ckanext.wepulse.seeding import site_context, upsert
@@ -43,11 +48,55 @@ def seed(location: str | None = None) -> Iterator[tuple[str, str, str]]:
     for dataset in catalogue["datasets"]:
         # A resource with a "file" gets that file of files/ uploaded (see attach_files).
         files = [resource.pop("file", None) for resource in dataset.get("resources", [])]
+        entry = _entry_digest(dataset, files)
+        if _as_seeded("package", dataset["name"], entry):
+            yield "dataset", dataset["name"], "unchanged"
+            continue
         outcome = upsert("package", dataset)
         attach_files(dataset["name"], files)
+        _remember_seeded("package", dataset["name"], entry)
         yield "dataset", dataset["name"], outcome
     for source in harvest_sources(catalogue):
-        yield "harvest source", source["name"], upsert("harvest_source", source)
+        entry = _entry_digest(source, [])
+        if _as_seeded("harvest_source", source["name"], entry):
+            yield "harvest source", source["name"], "unchanged"
+            continue
+        outcome = upsert("harvest_source", source)
+        _remember_seeded("harvest_source", source["name"], entry)
+        yield "harvest source", source["name"], outcome
+
+
+def _entry_digest(entry: dict, files: list[str | None]) -> str:
+    """The catalogue's entry and the bytes of the files it names."""
+    digest = hashlib.sha256(json.dumps([entry, files], sort_keys=True).encode())
+    for filename in filter(None, files):
+        digest.update((importlib.resources.files(__package__) / "files" / filename).read_bytes())
+    return digest.hexdigest()
+
+
+def _seeded_key(entity: str, name: str) -> str:
+    # system_info keys hold 100 characters; a dataset's name alone may.
+    return "wepulse.demo." + hashlib.sha256(f"{entity} {name}".encode()).hexdigest()[:40]
+
+
+def _as_seeded(entity: str, name: str, entry: str) -> bool:
+    """Whether the entity is as the last seed left it, from this same entry: active,
+    and not modified since (an edit, a deletion, a purge is seeded over)."""
+    seeded = system_info.get_system_info(_seeded_key(entity, name))
+    if not seeded:
+        return False
+    try:
+        existing = tk.get_action(f"{entity}_show")(site_context(), {"id": name})
+    except tk.ObjectNotFound:
+        return False
+    now = {"entry": entry, "modified": existing.get("metadata_modified")}
+    return existing.get("state") == "active" and json.loads(seeded) == now
+
+
+def _remember_seeded(entity: str, name: str, entry: str) -> None:
+    existing = tk.get_action(f"{entity}_show")(site_context(), {"id": name})
+    seeded = {"entry": entry, "modified": existing["metadata_modified"]}
+    system_info.set_system_info(_seeded_key(entity, name), json.dumps(seeded))
 
 
 def attach_files(dataset: str, files: list[str | None]) -> None:
