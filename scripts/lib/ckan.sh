@@ -98,7 +98,7 @@ start_workers() {
   # `harvester run` is called, and `wepulse quality tick` queues the due link checks
   # and the daily quality run: in production both are cron entries.
   pid_alive "$RUN/harvest-runner.pid" ||
-    spawn harvest-runner bash -c "while :; do '$VENV/bin/ckan' -c '$CKAN_INI' harvester run; '$VENV/bin/ckan' -c '$CKAN_INI' wepulse quality tick; sleep 60; done"
+    spawn harvest-runner bash -c "while :; do '$VENV/bin/ckan' -c '$CKAN_INI' harvester run; '$VENV/bin/ckan' -c '$CKAN_INI' wepulse quality tick; sleep $TICK_SECONDS; done"
 }
 
 # The demo's harvest sources: recorded real payloads served on loopback.

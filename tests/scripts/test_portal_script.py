@@ -90,6 +90,9 @@ def make_portal(name: str, offset: int, **env) -> Portal:
         "WEPULSE_VAR": str(var),
         **{k: str(v) for k, v in ports.items()},
         "WEPULSE_HARVEST_ALLOW_PRIVATE": f"127.0.0.1:{SOURCE_PORT + offset}",
+        # A harvest job queued through the API ends at the next tick (cron's minute in
+        # production): no test waits a minute for it.
+        "WEPULSE_TICK_SECONDS": "15",
         **env,
     }
     return Portal(full_env, var, f"http://127.0.0.1:{ports['WEPULSE_WEB_PORT']}")
