@@ -41,8 +41,8 @@ def _public_datasets():
 
 
 def dataset_texts(fmt: str, package_ids: list[str] | None = None) -> Iterator[str]:
-    """Each dataset's DCAT-AP text, then its MQA measurements, in ``fmt`` ("ttl" or
-    "nt"): every public dataset, or those of ``package_ids`` in their order."""
+    """Each dataset's DCAT-AP text followed by its MQA measurements, in ``fmt`` ("ttl"
+    or "nt"): every public dataset, or those of ``package_ids`` in their order."""
     column = DatasetRdf.turtle if fmt == "ttl" else DatasetRdf.ntriples
     measurements = DatasetQuality.dqv_turtle if fmt == "ttl" else DatasetQuality.dqv_ntriples
     datasets = (
@@ -67,14 +67,12 @@ def dataset_texts(fmt: str, package_ids: list[str] | None = None) -> Iterator[st
         by_id = {row[0]: row for row in rows}
         ordered = [by_id[package_id] for package_id in package_ids if package_id in by_id]
     for package_id, modified, text_modified, text, quality in ordered:
-        if text is not None and text_modified == modified:
-            yield text
-        else:  # changed since its text was made (its job still queued)
+        if text is None or text_modified != modified:  # changed since (its job still queued)
             dataset = tk.get_action("package_show")(site_context(), {"id": package_id})
             turtle, ntriples = dataset_rdf.serialise(dataset_rdf.dataset_graph(dataset))
-            yield turtle if fmt == "ttl" else ntriples
-        if quality:  # its MQA measurements (DQV), kept apart: they change on their own
-            yield quality
+            text = turtle if fmt == "ttl" else ntriples
+        # Then its MQA measurements (DQV), kept apart: they change on their own.
+        yield text + (quality or "")
 
 
 def dump_catalogue(out: IO[bytes], fmt: str = "ttl", progress=None) -> int:

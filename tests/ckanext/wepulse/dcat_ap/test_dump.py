@@ -10,6 +10,7 @@ from ckan.plugins import toolkit as tk
 from rdflib import RDF, Graph, Literal
 from rdflib.namespace import DCAT, DCTERMS
 
+from ckanext.wepulse import jobs
 from ckanext.wepulse.seeding import site_context
 
 from ..conftest import TREES
@@ -35,8 +36,8 @@ class TestDump:
     def catalogue(self, trees):
         parks = another("schaerbeek-parcs", "Parcs")
         another("brouillon", "Brouillon", private=True)
-        # Stored text for one dataset (as the job makes it); none for the other.
-        tk.get_action("wepulse_dataset_validate")(site_context(), {"id": trees["id"]})
+        # Stored text and quality measurements for one dataset (the job's); none for the other.
+        jobs.validate_datasets([trees["id"]])
         return trees, parks
 
     @pytest.mark.parametrize("fmt,rdf_format", [("ttl", "turtle"), ("nt", "nt")])
