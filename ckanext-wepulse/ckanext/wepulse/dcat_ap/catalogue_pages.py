@@ -38,7 +38,8 @@ REWRITTEN = {
 def _known_format(data_dict: DataDict) -> None:
     """A format ckanext-dcat's endpoints can answer with, else a 409 that names them
     (ckanext-dcat itself fails with a 500 on /catalog.anything)."""
-    if data_dict.get("format") and data_dict["format"] not in CONTENT_TYPES:
+    fmt = data_dict.get("format")
+    if fmt and not (isinstance(fmt, str) and fmt in CONTENT_TYPES):  # the API takes any JSON
         known = ", ".join(sorted(CONTENT_TYPES))
         raise tk.ValidationError(
             {"format": [tk._("Unknown format; one of: {formats}").format(formats=known)]}

@@ -171,3 +171,12 @@ def test_an_unknown_format_is_refused_with_the_known_ones(app, path):
 
     assert response.status_code == 409
     assert "jsonld" in response.get_data(as_text=True)
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_index", "catalogue")
+@pytest.mark.parametrize("fmt", ["nt", ["ttl"], {"a": 1}])
+def test_the_action_api_refuses_a_format_it_cannot_answer_with(app, fmt):
+    response = app.post("/api/3/action/dcat_catalog_show", json={"format": fmt})
+
+    assert response.status_code == 409
+    assert "format" in response.json["error"]
