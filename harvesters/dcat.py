@@ -177,6 +177,12 @@ class DcatAdapter(Adapter):
     def forget(self, guids: set[str]) -> None:
         if self.memory is None:
             return
+        store = self._remembered_store()  # a feed: its datasets are remembered there
+        if store is not None:
+            try:
+                store.forget(sorted(guids))
+            finally:
+                store.close()
         for url, page in list(self.memory.items()):
             if isinstance(page, dict) and any(
                 record[0] in guids for record in page.get("records", [])

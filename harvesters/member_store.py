@@ -337,6 +337,17 @@ class MemberStore:
             (guid, content_hash, url, modified, subject),
         )
 
+    def forget(self, guids: list[str]) -> None:
+        """The datasets last yielded under these guids are described again, with their
+        payload, next run: the harvest could not save them."""
+        for start in range(0, len(guids), _CHUNK):
+            chunk = guids[start : start + _CHUNK]
+            self.db.execute(
+                "UPDATE datasets SET guid = NULL, hash = NULL"
+                f" WHERE guid IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            )
+
     def gone(self, subject: str) -> None:
         """The subject is no longer a dataset (deleted, or said otherwise)."""
         self.db.execute("DELETE FROM datasets WHERE subject = ?", (subject,))

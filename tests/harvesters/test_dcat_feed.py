@@ -200,6 +200,23 @@ def test_an_unchanged_reharvest_reads_only_the_last_page_and_yields_every_datase
     assert all(r.payload is None for r in again)  # unchanged: not mapped again
 
 
+def test_a_dataset_the_harvest_could_not_save_comes_again_with_its_payload(
+    recorded_http, slice_pages, tmp_path
+):
+    harvests = Harvests(recorded_http, tmp_path)
+    first, _ = harvests.run(feed(slice_pages), url(9))
+    DcatAdapter(url(9), None, {"store_dir": str(tmp_path)}, memory=harvests.memory).forget(
+        {PERMITS}
+    )
+
+    again, requested = harvests.run(feed(slice_pages), url(9))
+
+    assert requested == [url(941)]  # no page read again for it
+    assert [r.guid for r in again if r.payload is not None] == [PERMITS]
+    assert by_guid(again)[PERMITS].payload == by_guid(first)[PERMITS].payload
+    assert len(again) == len(first)
+
+
 def test_a_distribution_arriving_on_a_new_page_rewrites_its_dataset(recorded_http, tmp_path):
     harvests = Harvests(recorded_http, tmp_path)
     pages = {1: ldes_page(TOILETS_MEMBER, next_page=2)}

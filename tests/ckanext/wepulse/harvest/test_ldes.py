@@ -18,7 +18,7 @@ from rdflib import Dataset as RdfDataset
 from rdflib import Namespace
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 
-from ckanext.wepulse.harvest import sync
+from ckanext.wepulse.harvest import batches, sync
 from harvesters.fixtures import LDES_PAGE, FixtureServer, ldes_feed, ldes_member, ldes_page
 
 from ..conftest import allowing, harvested, make_source
@@ -172,3 +172,43 @@ def test_a_later_page_changing_a_distribution_updates_its_dataset(authority, sto
         assert resource["url"] == "https://x.be/v2.csv"
         # The pages before the last were not asked again.
         assert server.requests[before:] == [LDES_PAGE.format(n=n) for n in (3, 4)]
+
+
+def test_a_dataset_not_saved_comes_again_from_the_store_with_its_payload(
+    authority, store_dir, monkeypatch
+):
+    """Its write failed: on the next harvest, with nothing changed in the feed, the
+    store describes it again for the writers, instead of a payload-less "unchanged"."""
+    other = "http://data.gov.be/dataset/brussels/urinoirs-vbx"
+    other_member = ldes_member(
+        3,
+        other,
+        "2025-02-06T18:49:21.000Z",
+        f'a <{DCAT}Dataset> ; <{DCTERMS}title> "Urinoirs"@fr .',
+    )
+    routes = ldes_feed(
+        {
+            1: ldes_page(dataset_member(1), other_member, next_page=2),
+            2: ldes_page(distribution_member(2, "2025-02-06T18:50:00.000Z", "https://x.be/v1.csv")),
+        }
+    )
+    server = FixtureServer(routes, etags=True)
+    with server, allowing(server):
+        source = make_ldes_source(server, authority, LDES_PAGE.format(n=1))
+        write = batches._write
+
+        def failing_for_one(source_, record, *args):
+            if record.guid == DATASET:
+                raise ConnectionError("the database went away")
+            return write(source_, record, *args)
+
+        monkeypatch.setattr(batches, "_write", failing_for_one)
+        _job, first = sync.run_source(source["name"])
+        assert (first.added, first.errors) == (1, 1)
+        monkeypatch.undo()
+
+        _job, again = sync.run_source(source["name"])
+
+        assert (again.added, again.unchanged, again.errors) == (1, 1, 0)
+        (resource,) = harvested(source)[DATASET]["resources"]
+        assert resource["url"] == "https://x.be/v1.csv"
