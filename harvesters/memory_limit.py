@@ -37,8 +37,8 @@ def records_within(
 ) -> Iterator[Record | RecordError]:
     """``adapter.records()``, read in a child process using at most ``max_mb`` MB more
     than this one (0: no limit, read here). The adapter's ``memory`` (what it updates
-    in place for the next harvest) is brought back into ``memory`` when the child ends,
-    with its last error, re-raised here."""
+    in place for the next harvest) is brought back into ``memory``, in place, when the
+    child ends, with its last error, re-raised here."""
     if not max_mb:
         yield from adapter.records()
         return
@@ -68,8 +68,7 @@ def records_within(
         raise _died(child.exitcode, max_mb)
     child_memory, error = end
     if memory is not None:
-        memory.clear()
-        memory.update(child_memory)
+        _bring_back(memory, child_memory)
     if error is not None:
         kind, args, attributes = error
         # Rebuilt as pickle would, but without calling __init__ with args alone,
@@ -94,6 +93,18 @@ def _read(adapter: Adapter, max_mb: int, memory: dict[str, Any] | None, sender) 
     except Exception:  # an error holding what cannot be pickled: its description then
         kind = SourceError if isinstance(error, SourceError) else RuntimeError
         sender.send(("end", (memory, (kind, (str(error) or repr(error),), {}))))
+
+
+def _bring_back(memory: dict[str, Any], child_memory: dict[str, Any]) -> None:
+    """``memory`` made what the child left, in place at every level: the adapter (and
+    its HTTP client) hold the nested dicts, and go on using them after the reading."""
+    for key in memory.keys() - child_memory.keys():
+        del memory[key]
+    for key, value in child_memory.items():
+        if isinstance(value, dict) and isinstance(memory.get(key), dict):
+            _bring_back(memory[key], value)
+        else:
+            memory[key] = value
 
 
 def _rebuilt(kind: type[BaseException], args: tuple, attributes: dict) -> BaseException:

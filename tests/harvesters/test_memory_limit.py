@@ -95,6 +95,15 @@ def test_the_childs_memory_and_error_come_back():
     assert memory["reader"] != os.getpid()  # read in a child, brought back here
 
 
+def test_the_childs_memory_comes_back_into_the_dicts_the_adapter_holds():
+    memory: dict = {"pages": {"https://x.be/p0": "etag-0"}}
+    pages = memory["pages"]  # as the DCAT adapter holds its pages
+    list(records_within(Pages(memory, fail=False), LIMIT_MB, memory))
+
+    # The child replaced the pages: the same dict now holds what it left.
+    assert pages is memory["pages"] and pages == {"https://x.be/p1": "etag-1"}
+
+
 def test_a_reader_that_stops_early_stops_the_child():
     records = records_within(Hog("https://x.be", None), LIMIT_MB)
     assert next(records).guid == "first"

@@ -197,11 +197,7 @@ def _harvest(source, job, summary: Summary, progress, force: bool) -> None:
             summary.incomplete = f"unexpected error while reading the source: {error!r}"
             _gather_error(job, f"The harvest stopped, nothing withdrawn: {summary.incomplete}")
         writer.finish_writing()
-        # What the reading remembers came back from its child process: forgotten
-        # through an adapter over it.
-        make_adapter(source.type, source.url, config, remembered).forget(
-            set(seen) - writer.saved(seen)
-        )
+        adapter.forget(set(seen) - writer.saved(seen))
         vanished = set() if summary.incomplete else set(writer.known) - set(seen)
         writer.withdraw((vanished | deleted) - set(seen))
         writer.close()
