@@ -14,8 +14,10 @@ changed through its resources), each time after a full ``package_show``.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,26 +93,51 @@ def indexing_deferred() -> Iterator[None]:
     """Within the block, datasets written are only noted; on leaving it, each is
     indexed once. Deletions from the index go through at once, as in CKAN.
 
-    Applies to this whole process (CKAN's indexing is a plugin of the process).
+    Applies to this thread (or asyncio context) alone: CKAN's indexing consults
+    ``_noted``, set here, instead of being swapped for the block, which two threads'
+    overlapping blocks would leave swapped for good.
     """
+    _hook_into_ckan()
     noted: dict[str, None] = {}  # dataset ids, in order, once each
-    ckan_notify = SynchronousSearchPlugin.notify
-
-    def notify(plugin: SynchronousSearchPlugin, entity: Any, operation: str) -> None:
-        if isinstance(entity, model.Package) and operation != DomainObjectOperation.deleted:
-            noted[entity.id] = None
-        else:
-            ckan_notify(plugin, entity, operation)
-
-    SynchronousSearchPlugin.notify = notify  # type: ignore[method-assign]
+    token = _noted.set(noted)
     try:
         yield
     finally:
-        SynchronousSearchPlugin.notify = ckan_notify  # type: ignore[method-assign]
+        _noted.reset(token)
         outcome = index_datasets(noted) if noted else Reindexed()  # no commit for nothing
         for package_id, error in outcome.failed.items():
             if error != GONE:  # a dataset whose creation was rolled back is gone
                 log.error("Dataset %s not indexed: %s", package_id, error)
+
+
+# What CKAN's indexing consults, per thread: the datasets a block notes instead of
+# indexing them, and where index_package's document goes instead of Solr.
+_noted: ContextVar[dict[str, None] | None] = ContextVar("wepulse_noted_datasets", default=None)
+_kept: ContextVar[_KeptDocuments | None] = ContextVar("wepulse_kept_documents", default=None)
+_ckan_notify = SynchronousSearchPlugin.notify
+_ckan_make_connection = ckan_index.make_connection
+
+
+def _notify(plugin: SynchronousSearchPlugin, entity: Any, operation: str) -> None:
+    noted = _noted.get()
+    if noted is not None and isinstance(entity, model.Package):
+        if operation != DomainObjectOperation.deleted:
+            noted[entity.id] = None
+            return
+    _ckan_notify(plugin, entity, operation)
+
+
+def _make_connection(*args: Any, **kwargs: Any) -> Any:
+    kept = _kept.get()
+    return kept if kept is not None else _ckan_make_connection(*args, **kwargs)
+
+
+@functools.cache
+def _hook_into_ckan() -> None:
+    """Once per process, on first use: CKAN's indexing consults the variables above
+    (outside our blocks, it does what it did)."""
+    SynchronousSearchPlugin.notify = _notify  # type: ignore[method-assign]
+    ckan_index.make_connection = _make_connection
 
 
 class _KeptDocuments:
@@ -132,12 +159,12 @@ class _KeptDocuments:
 def _connection(kept: _KeptDocuments) -> Iterator[None]:
     # CKAN builds a document only to send it at once: for the length of one
     # index_package, the connection it makes is ours, which keeps the document.
-    ckan_make_connection = ckan_index.make_connection
-    ckan_index.make_connection = lambda *args, **kwargs: kept
+    _hook_into_ckan()
+    token = _kept.set(kept)
     try:
         yield
     finally:
-        ckan_index.make_connection = ckan_make_connection
+        _kept.reset(token)
 
 
 def _send(solr: pysolr.Solr, docs: list[dict[str, Any]], outcome: Reindexed) -> None:

@@ -4,11 +4,11 @@ writes, through the real Solr core."""
 from __future__ import annotations
 
 import copy
+import threading
 
 import pytest
 from ckan.cli.cli import ckan as ckan_command
 from ckan.lib import search
-from ckan.lib.search import SynchronousSearchPlugin
 from ckan.lib.search.common import make_connection
 from ckan.lib.search.index import PackageSearchIndex
 from ckan.plugins import toolkit as tk
@@ -119,10 +119,28 @@ class TestIndexingDeferred:
         assert indexed_names() == set()
 
     def test_ckan_indexes_as_it_did_after_the_block(self, schaerbeek):
-        ckan_notify = SynchronousSearchPlugin.notify
         with indexing_deferred():
             pass
-        assert SynchronousSearchPlugin.notify is ckan_notify
+        create("apres")
+        assert indexed_names() == {"apres"}
+
+    def test_blocks_of_two_threads_overlapping_leave_ckans_indexing_as_it_was(self, schaerbeek):
+        """This thread's block ends while the other's is open, the other's after:
+        a dataset written then is indexed at once, here and in another thread."""
+        entered, left = threading.Event(), threading.Event()
+
+        def other_thread():
+            with indexing_deferred():
+                entered.set()
+                left.wait(timeout=30)
+
+        other = threading.Thread(target=other_thread)
+        with indexing_deferred():
+            other.start()
+            assert entered.wait(timeout=30)
+        left.set()
+        other.join(timeout=30)
+
         create("apres")
         assert indexed_names() == {"apres"}
 
