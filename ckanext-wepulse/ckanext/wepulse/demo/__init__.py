@@ -13,9 +13,10 @@ import hashlib
 import importlib.resources
 import json
 import mimetypes
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import ckan.plugins.toolkit as tk
+from ckan import model
 from ckan.model import system_info
 from werkzeug.datastructures import FileStorage
 
@@ -48,55 +49,34 @@ def seed(location: str | None = None) -> Iterator[tuple[str, str, str]]:
     for dataset in catalogue["datasets"]:
         # A resource with a "file" gets that file of files/ uploaded (see attach_files).
         files = [resource.pop("file", None) for resource in dataset.get("resources", [])]
-        entry = _entry_digest(dataset, files)
-        if _as_seeded("package", dataset["name"], entry):
-            yield "dataset", dataset["name"], "unchanged"
-            continue
-        outcome = upsert("package", dataset)
-        attach_files(dataset["name"], files)
-        _remember_seeded("package", dataset["name"], entry)
-        yield "dataset", dataset["name"], outcome
+        yield "dataset", dataset["name"], _seed_changed("package", dataset, files)
     for source in harvest_sources(catalogue):
-        entry = _entry_digest(source, [])
-        if _as_seeded("harvest_source", source["name"], entry):
-            yield "harvest source", source["name"], "unchanged"
-            continue
-        outcome = upsert("harvest_source", source)
-        _remember_seeded("harvest_source", source["name"], entry)
-        yield "harvest source", source["name"], outcome
+        yield "harvest source", source["name"], _seed_changed("harvest_source", source)
 
 
-def _entry_digest(entry: dict, files: list[str | None]) -> str:
-    """The catalogue's entry and the bytes of the files it names."""
-    digest = hashlib.sha256(json.dumps([entry, files], sort_keys=True).encode())
+def _seed_changed(entity: str, data: dict, files: Sequence[str | None] = ()) -> str:
+    """``upsert`` (then the files attached), unless the dataset or harvest source (both
+    CKAN packages) is as the last seed left it from this same entry: active, and not
+    modified since (an edit, a deletion, a purge is seeded over)."""
+    key = "wepulse.demo." + hashlib.sha256(data["name"].encode()).hexdigest()[:40]
+    entry = hashlib.sha256(json.dumps([data, files], sort_keys=True).encode())
     for filename in filter(None, files):
-        digest.update((importlib.resources.files(__package__) / "files" / filename).read_bytes())
-    return digest.hexdigest()
+        entry.update((importlib.resources.files(__package__) / "files" / filename).read_bytes())
+    seeded = system_info.get_system_info(key)  # its keys hold 100 characters: hashed
+    if seeded and json.loads(seeded) == _seeded_state(data["name"], entry.hexdigest()):
+        return "unchanged"
+    outcome = upsert(entity, data)
+    if files:
+        attach_files(data["name"], files)
+    system_info.set_system_info(key, json.dumps(_seeded_state(data["name"], entry.hexdigest())))
+    return outcome
 
 
-def _seeded_key(entity: str, name: str) -> str:
-    # system_info keys hold 100 characters; a dataset's name alone may.
-    return "wepulse.demo." + hashlib.sha256(f"{entity} {name}".encode()).hexdigest()[:40]
-
-
-def _as_seeded(entity: str, name: str, entry: str) -> bool:
-    """Whether the entity is as the last seed left it, from this same entry: active,
-    and not modified since (an edit, a deletion, a purge is seeded over)."""
-    seeded = system_info.get_system_info(_seeded_key(entity, name))
-    if not seeded:
-        return False
-    try:
-        existing = tk.get_action(f"{entity}_show")(site_context(), {"id": name})
-    except tk.ObjectNotFound:
-        return False
-    now = {"entry": entry, "modified": existing.get("metadata_modified")}
-    return existing.get("state") == "active" and json.loads(seeded) == now
-
-
-def _remember_seeded(entity: str, name: str, entry: str) -> None:
-    existing = tk.get_action(f"{entity}_show")(site_context(), {"id": name})
-    seeded = {"entry": entry, "modified": existing["metadata_modified"]}
-    system_info.set_system_info(_seeded_key(entity, name), json.dumps(seeded))
+def _seeded_state(name: str, entry: str) -> dict | None:
+    package = model.Package.get(name)
+    if package is None or package.state != "active":
+        return None
+    return {"entry": entry, "modified": package.metadata_modified.isoformat()}
 
 
 def attach_files(dataset: str, files: list[str | None]) -> None:

@@ -120,11 +120,11 @@ _ckan_make_connection = ckan_index.make_connection
 
 def _notify(plugin: SynchronousSearchPlugin, entity: Any, operation: str) -> None:
     noted = _noted.get()
-    if noted is not None and isinstance(entity, model.Package):
-        if operation != DomainObjectOperation.deleted:
-            noted[entity.id] = None
-            return
-    _ckan_notify(plugin, entity, operation)
+    deleted = operation == DomainObjectOperation.deleted
+    if noted is not None and isinstance(entity, model.Package) and not deleted:
+        noted[entity.id] = None
+    else:
+        _ckan_notify(plugin, entity, operation)
 
 
 def _make_connection(*args: Any, **kwargs: Any) -> Any:
